@@ -1,0 +1,176 @@
+"""What every backend shares: the raw-call wrapper (transient retries, lenient JSON, usage and attempt
+counting) under one instructor-patched `create`, so local, OpenAI and any compatible server take the
+same path."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import instructor
+import openai
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from ..errors import ProviderError
+
+TRANSIENT_ATTEMPTS = 5  # per model call; with backoff below that is at most ~40 s of waiting
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 20.0
+# A 500 whose message says the request itself is bad (llama.cpp's server answers json_schema this way)
+# is not transient: retrying can't help, the mode must change.
+_UNSUPPORTED_HINTS = ("response_format", "json_schema", "validation error", "not supported", "unsupported")
+
+
+@dataclass
+class Backend:
+    """A configured model endpoint. `create` is the instructor-patched chat completion call."""
+
+    id: str  # "embedded/qwen2.5-coder-1.5b-instruct-q4", "openai/gpt-4o-mini", "openai-compatible/qwen2.5-7b"
+    model: str
+    mode: instructor.Mode
+    create: Callable[..., Any]
+    window_chars: int  # article characters per window: longer articles are windowed on sentence bounds
+    settings: dict[str, Any] = field(default_factory=dict)  # generation settings, part of the cache key
+
+    @property
+    def name(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+# --- per-extraction call statistics -------------------------------------------------------------------
+
+_STATS: ContextVar[dict[str, Any] | None] = ContextVar("call_stats", default=None)
+
+
+@contextmanager
+def call_stats() -> Iterator[dict[str, Any]]:
+    """Collects every raw model call made inside the block: attempts and token usage."""
+    stats: dict[str, Any] = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    token = _STATS.set(stats)
+    try:
+        yield stats
+    finally:
+        _STATS.reset(token)
+
+
+def _record(response: Any) -> None:
+    stats = _STATS.get()
+    usage = getattr(response, "usage", None)
+    if stats is not None and usage is not None:
+        stats["prompt_tokens"] += usage.prompt_tokens or 0
+        stats["completion_tokens"] += usage.completion_tokens or 0
+
+
+# --- transient errors -------------------------------------------------------------------------------
+
+
+def is_unsupported(exc: BaseException) -> bool:
+    if isinstance(exc, (openai.BadRequestError, openai.UnprocessableEntityError, openai.NotFoundError)):
+        return True
+    return isinstance(exc, openai.InternalServerError) and any(h in str(exc).lower() for h in _UNSUPPORTED_HINTS)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if is_unsupported(exc):
+        return False
+    return isinstance(exc, (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError, openai.InternalServerError)) or (
+        isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+    )
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return min(float(value), BACKOFF_CAP_S) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _wait(state: RetryCallState) -> float:
+    """Honour Retry-After; else exponential backoff with full jitter, capped."""
+    exc = state.outcome.exception() if state.outcome else None
+    hinted = retry_after(exc)
+    if hinted is not None:
+        return hinted
+    return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (state.attempt_number - 1)))
+
+
+def transient_retrying(attempts: int = TRANSIENT_ATTEMPTS) -> Retrying:
+    return Retrying(retry=retry_if_exception(is_transient), wait=_wait, stop=stop_after_attempt(attempts), reraise=True)
+
+
+def provider_error(exc: BaseException, backend_id: str) -> ProviderError:
+    """One line saying what the endpoint did, with the fix when there is one."""
+    if is_unsupported(exc):
+        hint = "the server rejected the request; try another --mode (tools, json, md_json)"
+        return ProviderError(f"{hint}: {_short(exc)}", source=backend_id)
+    if isinstance(exc, openai.RateLimitError):
+        return ProviderError(f"rate limited (HTTP 429) after {TRANSIENT_ATTEMPTS} attempts", source=backend_id)
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderError(f"timed out after {TRANSIENT_ATTEMPTS} attempts", source=backend_id)
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderError(f"cannot connect ({_short(exc)})", source=backend_id)
+    if isinstance(exc, openai.AuthenticationError):
+        return ProviderError("authentication failed: check the API key", source=backend_id)
+    if isinstance(exc, openai.APIStatusError):
+        return ProviderError(f"HTTP {exc.status_code}: {_short(exc)}", source=backend_id)
+    return ProviderError(_short(exc), source=backend_id)
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+# --- lenient JSON -------------------------------------------------------------------------------------
+
+
+def _relaxed(text: str | None) -> str | None:
+    """Grammar-constrained output once held a raw control character inside a string, which strict JSON
+    parsing rejects; re-serialize such text so validation sees the object the model meant."""
+    if not text:
+        return text
+    try:
+        return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+    except ValueError:
+        return text  # not JSON at all: leave it for instructor to reject and re-ask
+
+
+def relax_json(response: Any) -> Any:
+    for choice in getattr(response, "choices", None) or []:
+        message = choice.message
+        message.content = _relaxed(message.content)
+        for call in message.tool_calls or []:
+            call.function.arguments = _relaxed(call.function.arguments)
+    return response
+
+
+def completion_json(completion: Any) -> str | None:
+    """The JSON text a completion carries, whichever mode produced it."""
+    if not getattr(completion, "choices", None):
+        return None
+    message = completion.choices[0].message
+    if message.tool_calls:
+        return message.tool_calls[0].function.arguments
+    return message.content
+
+
+def wrap_raw_create(create: Callable[..., Any], attempts: int = TRANSIENT_ATTEMPTS) -> Callable[..., Any]:
+    """The function instructor patches: counts attempts, retries transient faults, relaxes JSON."""
+
+    def raw_create(*args: Any, **kwargs: Any) -> Any:
+        for attempt in transient_retrying(attempts):
+            with attempt:
+                stats = _STATS.get()
+                if stats is not None:
+                    stats["attempts"] += 1
+                response = create(*args, **kwargs)
+        _record(response)
+        return relax_json(response)
+
+    return raw_create

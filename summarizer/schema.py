@@ -1,0 +1,341 @@
+"""The data model.
+
+`*Draft` classes are what the model fills in: they cite sentence numbers and never carry offsets.
+The grounded classes (`Event`, `Claim`, ...) are what we output: code has turned every citation into
+character spans and evidence text (see grounding.py). Field descriptions are the model's instructions,
+so they are written as prompts. Lists are bounded: a 1.5B model loops forever on unbounded arrays, and
+`max_length` becomes a bound in the grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date as Date
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+
+class EventType(str, Enum):
+    sanction = "sanction"
+    arms_transfer = "arms_transfer"
+    military_strike = "military_strike"
+    weapons_test = "weapons_test"
+    statement = "statement"
+    condemnation = "condemnation"
+    accusation = "accusation"
+    denial = "denial"
+    veto_or_vote = "veto_or_vote"
+    agreement = "agreement"
+    meeting_or_visit = "meeting_or_visit"
+    production = "production"
+    other = "other"
+
+
+class ActorRole(str, Enum):
+    agent = "agent"
+    target = "target"
+    other = "other"
+
+
+class EventStatus(str, Enum):
+    occurred = "occurred"
+    planned = "planned"
+    alleged = "alleged"
+    denied = "denied"
+
+
+class Stance(str, Enum):
+    assert_ = "assert"
+    deny = "deny"
+    condemn = "condemn"
+    accuse = "accuse"
+    warn = "warn"
+    call_for = "call_for"
+    support = "support"
+
+
+class ClaimantType(str, Enum):
+    person = "person"
+    government_body = "government_body"
+    organization = "organization"
+    country = "country"
+    media = "media"
+    anonymous = "anonymous"
+    other = "other"
+
+
+class Attribution(str, Enum):
+    statement = "statement"
+    told_reporters = "told_reporters"
+    according_to = "according_to"
+    interview = "interview"
+    social_media = "social_media"
+    report = "report"
+    other = "other"
+
+
+class EntityType(str, Enum):
+    person = "person"
+    organization = "organization"
+    government_body = "government_body"
+    country = "country"
+    weapon = "weapon"
+    other = "other"
+
+
+class DatePrecision(str, Enum):
+    day = "day"
+    month = "month"
+    year = "year"
+    unknown = "unknown"
+
+
+# --- validation shared by the drafts -------------------------------------------------------------
+# The validation context holds the sentences the model was shown ({number: text}). In strict mode a bad
+# citation or quote raises, so instructor re-asks; in lenient mode (the last resort) it is dropped and
+# counted. The context travels in a ContextVar rather than through instructor's `context=`, because
+# instructor renders the messages as Jinja templates whenever a context is given, and article text must
+# never be interpreted as a template.
+_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("validation_context", default=None)
+
+
+@contextmanager
+def validation_context(sentences: dict[int, str], *, lenient: bool = False) -> Iterator[dict[str, Any]]:
+    ctx: dict[str, Any] = {"sentences": sentences, "lenient": lenient, "dropped": {}}
+    token = _CONTEXT.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _CONTEXT.reset(token)
+
+
+def _ctx(info: ValidationInfo) -> dict[str, Any]:
+    return info.context or _CONTEXT.get() or {}
+
+
+def _count_drop(info: ValidationInfo, what: str) -> None:
+    dropped = _ctx(info).setdefault("dropped", {})
+    dropped[what] = dropped.get(what, 0) + 1
+
+
+def check_citations(value: list[int], info: ValidationInfo) -> list[int]:
+    shown = _ctx(info).get("sentences")
+    if shown is None:
+        return value
+    bad = [i for i in value if i not in shown]
+    if bad and not _ctx(info).get("lenient"):
+        raise ValueError(f"sentence numbers {bad} were not shown: cite numbers between {min(shown)} and {max(shown)}")
+    for _ in bad:
+        _count_drop(info, "citations")
+    return list(dict.fromkeys(i for i in value if i in shown))
+
+
+Citations = Annotated[
+    list[int],
+    Field(min_length=1, max_length=4, description="Numbers of the article's sentences that support this, e.g. [3, 4]."),
+    AfterValidator(check_citations),
+]
+
+
+def normalize_quote_text(text: str) -> str:
+    """Whitespace and quote-mark normalization used for every verbatim check."""
+    text = re.sub(r"[\u201c\u201d\u201e\u00ab\u00bb]", '"', text)
+    text = re.sub(r"[\u2018\u2019\u201a]", "'", text)
+    return " ".join(text.split()).strip(" \"'").lower()
+
+
+# --- model-facing drafts ------------------------------------------------------------------------------
+
+
+class ActorDraft(BaseModel):
+    name: str = Field(max_length=100, description="The actor as named in the article, e.g. 'United States', 'Hamas'.")
+    role: ActorRole = Field(description="agent = who acts; target = who is acted upon; other = involved otherwise.")
+    country: str | None = Field(
+        default=None, max_length=3, description="ISO 3166 alpha-3 code of the actor's country when clear (USA, RUS, PRK), else null."
+    )
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, value: str | None) -> str | None:
+        # A wrong code is not worth a re-ask: keep only well-formed ones.
+        value = (value or "").strip().upper()
+        return value if re.fullmatch(r"[A-Z]{3}", value) else None
+
+
+class EventDraft(BaseModel):
+    sentences: Citations
+    type: EventType = Field(description="The kind of action, from the closed list.")
+    description: str = Field(max_length=300, description="One sentence: who did what to whom.")
+    actors: list[ActorDraft] = Field(max_length=4, description="Who acted and who was acted upon (at most 4).")
+    when: str = Field(
+        default="",
+        max_length=60,
+        description="The date or time words the article uses for this event, copied as written ('on Thursday', 'May 16', 'last week'); empty if none.",
+    )
+    location: str | None = Field(default=None, max_length=80, description="Where it happened, if the article says; else null.")
+    status: EventStatus = Field(description="occurred, planned, alleged (claimed but unconfirmed) or denied.")
+
+
+class ClaimDraft(BaseModel):
+    sentences: Citations
+    claimant: str = Field(max_length=100, description="Who makes the claim, named as in the article (a person, ministry, government, agency).")
+    claimant_type: ClaimantType
+    claim: str = Field(max_length=300, description="What they claim, in plain words.")
+    quote: str | None = Field(
+        default=None, max_length=400, description="Only when the article quotes the claimant's words in quotation marks: those words. Else null."
+    )
+    attribution: Attribution = Field(description="How the article attributes it: statement, told_reporters, according_to, ...")
+    stance: Stance = Field(description="assert, deny, condemn, accuse, warn, call_for or support.")
+    event_ids: list[str] = Field(default_factory=list, max_length=3, description="Ids of the events this claim is about, e.g. ['E1'].")
+
+    @model_validator(mode="after")
+    def _quote_in_cited_sentences(self, info: ValidationInfo) -> ClaimDraft:
+        shown = _ctx(info).get("sentences")
+        if not self.quote or not shown:
+            return self
+        cited = " ".join(shown[i] for i in self.sentences if i in shown)
+        if normalize_quote_text(self.quote) in normalize_quote_text(cited):
+            return self
+        if not _ctx(info).get("lenient"):
+            raise ValueError(f"quote {self.quote[:60]!r} is not in sentences {self.sentences}: copy it exactly or set quote to null")
+        _count_drop(info, "quotes")
+        self.quote = None
+        return self
+
+
+class KeyPointDraft(BaseModel):
+    sentences: Citations
+    text: str = Field(max_length=300, description="One key point of the article, in one sentence.")
+
+
+class EntityDraft(BaseModel):
+    name: str = Field(max_length=100, description="Canonical name, e.g. 'North Korea'.")
+    type: EntityType
+    aliases: list[str] = Field(default_factory=list, max_length=4, description="Other names the article uses for it, e.g. ['DPRK'].")
+
+
+class ExtractionDraft(BaseModel):
+    """Everything the model extracts from one article (or one window of it)."""
+
+    headline: str = Field(max_length=200, description="A one-line headline for the article.")
+    key_points: list[KeyPointDraft] = Field(max_length=5, description="3 to 5 key points, each citing its sentences.")
+    entities: list[EntityDraft] = Field(default_factory=list, max_length=12, description="People, organizations, countries, weapons involved.")
+    events: list[EventDraft] = Field(
+        default_factory=list, max_length=10, description="Actions reported by the article; [] if there are none. Ids E1, E2... follow this order."
+    )
+    claims: list[ClaimDraft] = Field(default_factory=list, max_length=12, description="Who said what: every attributed statement; [] if none.")
+
+
+# --- grounded output -----------------------------------------------------------------------------
+
+
+class Evidence(BaseModel):
+    """A cited sentence, located by code: `text == article_text[start:end]`."""
+
+    sentence: int = Field(description="1-based sentence number.")
+    start: int
+    end: int = Field(description="Exclusive end offset.")
+    text: str
+
+
+class Actor(BaseModel):
+    name: str
+    role: ActorRole
+    country: str | None = None
+
+
+class EventDate(BaseModel):
+    value: str | None = Field(default=None, description="ISO date: YYYY-MM-DD, YYYY-MM or YYYY, per precision.")
+    precision: DatePrecision = DatePrecision.unknown
+    text: str = Field(default="", description="The expression as the model read it from the article.")
+
+
+class Event(BaseModel):
+    id: str
+    type: EventType
+    description: str
+    actors: list[Actor] = Field(default_factory=list)
+    date: EventDate = Field(default_factory=EventDate)
+    location: str | None = None
+    status: EventStatus = EventStatus.occurred
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Claim(BaseModel):
+    id: str
+    claimant: str
+    claimant_type: ClaimantType = ClaimantType.other
+    claim: str
+    quote: str | None = None
+    attribution: Attribution = Attribution.other
+    stance: Stance = Stance.assert_
+    event_ids: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class KeyPoint(BaseModel):
+    text: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    headline: str = ""
+    key_points: list[KeyPoint] = Field(default_factory=list)
+
+
+class Entity(BaseModel):
+    name: str
+    type: EntityType = EntityType.other
+    aliases: list[str] = Field(default_factory=list)
+
+
+class ArticleMeta(BaseModel):
+    id: str
+    title: str | None = None
+    published: Date | None = None
+    source: str | None = None
+    url: str | None = None
+    text_hash: str
+    n_sentences: int = 0
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+
+
+class Provenance(BaseModel):
+    model: str
+    backend: str
+    mode: str
+    prompt_name: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    usage: Usage = Field(default_factory=Usage)
+    latency_s: float = 0.0
+    attempts: int = 0
+    windows: int = 1
+    dropped: dict[str, int] = Field(default_factory=dict, description="Invalid items removed after re-asking, by kind.")
+    created_at: datetime
+
+
+class ArticleExtraction(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    article: ArticleMeta
+    summary: Summary
+    events: list[Event] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    provenance: Provenance

@@ -1,0 +1,74 @@
+"""Numbered sentences with character spans: the unit the model cites and code grounds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Tokens ending in a period that do not end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen col lt sgt capt maj adm rep sen gov pres st jr sr co corp inc ltd vs etc "
+    "jan feb mar apr jun jul aug sep sept oct nov dec no nos fig al approx est dept univ".split()
+)
+MAX_SENTENCE_CHARS = 1200  # a "sentence" longer than this (unpunctuated dumps) is cut at whitespace
+
+_CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    n: int  # 1-based, as shown to the model
+    start: int
+    end: int  # exclusive
+    text: str
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at `dot` closes an abbreviation or initials (U.S., Mr., Jan.)."""
+    match = _WORD_BEFORE.search(text[max(0, dot - 20) : dot + 1])
+    if not match:
+        return False
+    word = match.group(1)
+    return word.lower() in ABBREVIATIONS or bool(re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word))
+
+
+def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        pieces.append((start, cut))
+        start = cut
+    return pieces + [(start, end)]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split `text` into sentences; each span indexes `text` exactly (`text[s.start:s.end] == s.text`)."""
+    bounds, start = [], 0
+    for match in _CANDIDATE.finditer(text):
+        if match.group().strip() and text[match.start()] == "." and _is_abbreviation(text, match.start()):
+            continue
+        bounds.append((start, match.end()))
+        start = match.end()
+    bounds.append((start, len(text)))
+    spans = [
+        piece
+        for s, e in bounds
+        for piece in _cut_long(text, *_trimmed(text, s, e))
+        if piece[1] > piece[0]
+    ]
+    return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans, 1)]
+
+
+def numbered(sentences: list[Sentence]) -> str:
+    """The article as the model sees it: one `[n] sentence` per line."""
+    return "\n".join(f"[{s.n}] {' '.join(s.text.split())}" for s in sentences)
