@@ -28,7 +28,13 @@ class Article:
     published: date | None = None
     source: str | None = None
     url: str | None = None
+    origin: str = ""  # where it was read from (path, path:line, <stdin>), for messages
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """How messages name this article."""
+        return self.origin or self.id
 
     @property
     def text_hash(self) -> str:
@@ -47,6 +53,7 @@ def parse_date(value: object) -> date | None:
 
 
 def _checked(article: Article, source: str) -> Article:
+    article.origin = source
     if not article.text.strip():
         raise InputError("empty article (no text)", source=source)
     if len(article.text.split()) < MIN_WORDS:

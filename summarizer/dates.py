@@ -138,8 +138,11 @@ def resolve_date(expression: str, published: date | None) -> EventDate | None:
 
 def event_date(when: str, evidence: list[str], published: date | None) -> EventDate:
     """The model's `when` first; failing that, the first date words in the cited sentences."""
-    for text in [when, *evidence]:
-        resolved = resolve_date(text, published) if text else None
+    resolved = resolve_date(when, published) if when else None
+    if resolved is not None:
+        return resolved.model_copy(update={"text": when.strip()})
+    for sentence in evidence:
+        resolved = resolve_date(sentence, published)
         if resolved is not None:
             return resolved
     return EventDate(precision=DatePrecision.unknown, text=when)

@@ -62,12 +62,12 @@ def extract_window(
         except InstructorRetryException as exc:
             cause = _api_cause(exc)
             if cause is not None:
-                raise provider_error(cause, backend.id) from None
-            return _lenient_draft(exc, shown, article.id)
+                raise provider_error(cause, backend.id, article.label) from None
+            return _lenient_draft(exc, shown, article.label)
         except IncompleteOutputException:
-            raise ExtractionError("the answer was cut off at the token limit", source=article.id) from None
+            raise ExtractionError("the answer was cut off at the token limit", source=article.label) from None
         except openai.APIError as exc:
-            raise provider_error(exc, backend.id) from None
+            raise provider_error(exc, backend.id, article.label) from None
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:

@@ -105,22 +105,25 @@ def transient_retrying(attempts: int = TRANSIENT_ATTEMPTS) -> Retrying:
     return Retrying(retry=retry_if_exception(is_transient), wait=_wait, stop=stop_after_attempt(attempts), reraise=True)
 
 
-def provider_error(exc: BaseException, backend_id: str) -> ProviderError:
-    """One line saying what the endpoint did, with the fix when there is one."""
+def provider_error(exc: BaseException, backend_id: str, source: str) -> ProviderError:
+    """One line saying what the endpoint did to which input, with the fix when there is one."""
+    return ProviderError(f"{backend_id}: {_cause(exc)}", source=source)
+
+
+def _cause(exc: BaseException) -> str:
     if is_unsupported(exc):
-        hint = "the server rejected the request; try another --mode (tools, json, md_json)"
-        return ProviderError(f"{hint}: {_short(exc)}", source=backend_id)
+        return f"the server rejected the request; try another --mode (tools, json, md_json): {_short(exc)}"
     if isinstance(exc, openai.RateLimitError):
-        return ProviderError(f"rate limited (HTTP 429) after {TRANSIENT_ATTEMPTS} attempts", source=backend_id)
+        return f"rate limited (HTTP 429) after {TRANSIENT_ATTEMPTS} attempts"
     if isinstance(exc, openai.APITimeoutError):
-        return ProviderError(f"timed out after {TRANSIENT_ATTEMPTS} attempts", source=backend_id)
+        return f"timed out after {TRANSIENT_ATTEMPTS} attempts"
     if isinstance(exc, openai.APIConnectionError):
-        return ProviderError(f"cannot connect ({_short(exc)})", source=backend_id)
+        return f"cannot connect ({_short(exc)})"
     if isinstance(exc, openai.AuthenticationError):
-        return ProviderError("authentication failed: check the API key", source=backend_id)
+        return "authentication failed: check the API key"
     if isinstance(exc, openai.APIStatusError):
-        return ProviderError(f"HTTP {exc.status_code}: {_short(exc)}", source=backend_id)
-    return ProviderError(_short(exc), source=backend_id)
+        return f"HTTP {exc.status_code} after {TRANSIENT_ATTEMPTS} attempts: {_short(exc)}"
+    return _short(exc)
 
 
 def _short(exc: BaseException) -> str:

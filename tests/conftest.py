@@ -1,0 +1,57 @@
+"""Shared fixtures: seed articles, a valid model answer for seed 000, the fake server, the embedded model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/fake_openai.py is a helper module, also used by bench/
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_000 = ROOT / "seeds" / "000_fc4c5d789ceb7862.txt"
+SEED_003 = ROOT / "seeds" / "003_1f565a1a16ffb178.txt"
+
+
+def seed_000_answer() -> dict:
+    """A correct ExtractionDraft for seed 000, as a model would answer it (sentence numbers, no offsets)."""
+    return {
+        "headline": "US sanctions Russian entities over North Korean arms transfers",
+        "key_points": [
+            {"sentences": [1], "text": "The US sanctioned Russian entities over arms transfers between North Korea and Russia."},
+            {"sentences": [7, 9], "text": "The US condemned Russia's veto of the Panel of Experts mandate."},
+            {"sentences": [14], "text": "South Korea said a luxury car gift violated UN sanctions."},
+        ],
+        "entities": [
+            {"name": "United States", "type": "country", "aliases": ["US", "America"]},
+            {"name": "North Korea", "type": "country", "aliases": ["DPRK"]},
+            {"name": "Matthew Miller", "type": "person", "aliases": []},
+        ],
+        "events": [
+            {"sentences": [1, 3], "type": "sanction", "description": "The US imposed sanctions on five Russia-based individuals and entities.",
+             "actors": [{"name": "United States", "role": "agent", "country": "USA"}, {"name": "Russia-based entities", "role": "target", "country": "rus"}],
+             "when": "on Thursday", "location": None, "status": "occurred"},
+            {"sentences": [7], "type": "veto_or_vote", "description": "Russia vetoed the resolution extending the Panel of Experts mandate.",
+             "actors": [{"name": "Russia", "role": "agent", "country": "RUS"}], "when": "", "location": "UN Security Council", "status": "occurred"},
+        ],
+        "claims": [
+            {"sentences": [4], "claimant": "Matthew Miller", "claimant_type": "person", "claim": "Russia relies on North Korean munitions.",
+             "quote": "Russia has increasingly relied upon the DPRK for munitions", "attribution": "statement", "stance": "accuse", "event_ids": ["E1"]},
+            {"sentences": [9], "claimant": "US State Department", "claimant_type": "government_body", "claim": "The US condemns Russia's veto.",
+             "quote": None, "attribution": "statement", "stance": "condemn", "event_ids": ["E2", "E9"]},
+        ],
+    }
+
+
+@pytest.fixture
+def seed_answer() -> dict:
+    return seed_000_answer()
+
+
+@pytest.fixture(scope="session")
+def embedded_backend():
+    """The real embedded default model, loaded once for all slow tests."""
+    from summarizer.backends import resolve_backend
+
+    return resolve_backend()

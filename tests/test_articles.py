@@ -1,0 +1,85 @@
+import json
+
+import pytest
+
+from conftest import SEED_003
+from summarizer.articles import read_inputs
+from summarizer.errors import InputError
+
+BODY = "The minister said on Tuesday that talks with the neighbours would resume next month in Geneva."
+
+
+def _one(path):
+    items = list(read_inputs([str(path)]))
+    assert len(items) == 1
+    return items[0]
+
+
+def test_seed_header_gives_date_title_and_body():
+    article = _one(SEED_003)
+    assert article.published.isoformat() == "2024-01-11"
+    assert article.title == "Loading... Loading..."
+    assert article.text.startswith("The U.S. State Department imposed sanctions")
+    assert article.id == "003_1f565a1a16ffb178"
+
+
+def test_plain_text_without_header(tmp_path):
+    (tmp_path / "a.md").write_text(BODY)
+    article = _one(tmp_path / "a.md")
+    assert article.published is None and article.text == BODY
+
+
+def test_unparseable_date_header_warns_and_leaves_date_unknown(tmp_path):
+    (tmp_path / "a.txt").write_text(f" date 2024-13-45 Title\n\n{BODY}")
+    article = _one(tmp_path / "a.txt")
+    assert article.published is None and "unparseable date" in article.warnings[0]
+
+
+def test_jsonl_records_and_bad_lines(tmp_path):
+    lines = [json.dumps({"id": "a1", "title": "T", "date": "2024-05-17", "text": BODY}), "not json", json.dumps({"id": "x"}), "", json.dumps({"text": BODY})]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines))
+    items = list(read_inputs([str(tmp_path / "d.jsonl")]))
+    assert [type(i).__name__ for i in items] == ["Article", "InputError", "InputError", "Article"]
+    assert items[0].id == "a1" and items[0].published.isoformat() == "2024-05-17"
+    assert items[1].one_line() == f"{tmp_path / 'd.jsonl'}:2: line is not JSON (Expecting value)"
+    assert "no 'text'" in items[2].one_line()
+    assert items[3].id == "d:5"
+
+
+@pytest.mark.parametrize(
+    "content, cause",
+    [(b"", "empty article"), (b"  \n\t\n", "empty article"), (b"\x00\x01\x02binary" * 10, "binary file"), (b"two words", "not an article")],
+)
+def test_bad_files_are_errors_naming_the_file(tmp_path, content, cause):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    item = _one(path)
+    assert isinstance(item, InputError)
+    assert item.one_line().startswith(str(path)) and cause in item.one_line()
+
+
+def test_non_utf8_is_decoded_with_replacement_and_a_warning(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(("Caf\xe9 " + BODY).encode("latin-1"))
+    article = _one(path)
+    assert "\ufffd" in article.text and "not valid UTF-8" in article.warnings[0]
+
+
+def test_missing_file_and_empty_directory(tmp_path):
+    (tmp_path / "empty").mkdir()
+    items = list(read_inputs([str(tmp_path / "nope.txt"), str(tmp_path / "empty")]))
+    assert "no such file" in items[0].one_line()
+    assert "no articles" in items[1].one_line()
+
+
+def test_directory_reads_every_article_in_order(tmp_path):
+    for name in ("b.txt", "a.md", "skip.bin"):
+        (tmp_path / name).write_text(BODY)
+    assert [a.id for a in read_inputs([str(tmp_path)])] == ["a", "b"]
+
+
+def test_huge_file_is_read_not_rejected(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_text((BODY + " ") * 60_000)  # ~5.7 MB
+    article = _one(path)
+    assert len(article.text) > 5_000_000
