@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -46,28 +47,57 @@ def _lenient_draft(exc: InstructorRetryException, shown: dict[int, str], source:
     return draft, {**ctx["dropped"], "invalid_answers": exc.n_attempts}
 
 
-def extract_window(
-    article: Article, window: list[Sentence], backend: Backend, prompt: Prompt, retries: int
-) -> tuple[ExtractionDraft, dict[str, int]]:
-    shown = {s.n: s.text for s in window}
-    messages = prompt.messages(
-        title=article.title, published=article.published.isoformat() if article.published else None, numbered_sentences=numbered(window)
-    )
-    with validation_context(shown) as ctx:
-        try:
-            draft = backend.create(
-                response_model=ExtractionDraft, messages=messages, max_retries=retries, model=backend.model, **backend.settings
-            )
-            return draft, ctx["dropped"]
-        except InstructorRetryException as exc:
+class _Run:
+    """One article's extraction: everything but the model call itself, shared by `extract` and `extract_async`."""
+
+    def __init__(self, article: Article, backend: Backend, prompt: Prompt | None, retries: int):
+        self.article, self.backend, self.retries = article, backend, retries
+        self.prompt = prompt or load_prompt()
+        self.sentences = split_sentences(article.text)
+        self.windows = plan_windows(self.sentences, backend.window_chars)
+        self.grounded: list[GroundedWindow] = []
+        self.dropped: dict[str, int] = {}
+        self.started = time.perf_counter()
+
+    def request(self, window: list[Sentence]) -> dict[str, Any]:
+        """The keyword arguments of the one instructor call."""
+        published = self.article.published.isoformat() if self.article.published else None
+        messages = self.prompt.messages(title=self.article.title, published=published, numbered_sentences=numbered(window))
+        return {"response_model": ExtractionDraft, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
+
+    def recover(self, exc: Exception, shown: dict[int, str]) -> tuple[ExtractionDraft, dict[str, int]]:
+        """Map a failed call: provider faults raise one-line errors; answers that stayed invalid are kept leniently."""
+        label = self.article.label
+        if isinstance(exc, InstructorRetryException):
             cause = _api_cause(exc)
             if cause is not None:
-                raise provider_error(cause, backend.id, article.label) from None
-            return _lenient_draft(exc, shown, article.label)
-        except IncompleteOutputException:
-            raise ExtractionError("the answer was cut off at the token limit", source=article.label) from None
-        except openai.APIError as exc:
-            raise provider_error(exc, backend.id, article.label) from None
+                raise provider_error(cause, self.backend.id, label) from None
+            return _lenient_draft(exc, shown, label)
+        if isinstance(exc, IncompleteOutputException):
+            raise ExtractionError("the answer was cut off at the token limit", source=label) from None
+        if isinstance(exc, openai.APIError):
+            raise provider_error(exc, self.backend.id, label) from None
+        raise exc
+
+    def add(self, draft: ExtractionDraft, dropped: dict[str, int]) -> None:
+        _add(self.dropped, dropped)
+        self.grounded.append(GroundedWindow(draft, {s.n: s for s in self.sentences}, self.article.published))
+
+    def result(self, stats: dict[str, Any]) -> ArticleExtraction:
+        summary, events, claims, entities, ungrounded = merge_windows(self.grounded)
+        _add(self.dropped, ungrounded)
+        latency = time.perf_counter() - self.started
+        return ArticleExtraction(
+            article=_meta(self.article, len(self.sentences)),
+            summary=summary,
+            events=events,
+            claims=claims,
+            entities=entities,
+            provenance=_provenance(self.backend, self.prompt, stats, latency, len(self.windows), self.dropped),
+        )
+
+
+_CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:
@@ -76,27 +106,32 @@ def _add(counts: dict[str, int], more: dict[str, int]) -> None:
 
 
 def extract(article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES) -> ArticleExtraction:
-    prompt = prompt or load_prompt()
-    sentences = split_sentences(article.text)
-    by_number = {s.n: s for s in sentences}
-    windows = plan_windows(sentences, backend.window_chars)
-    started = time.perf_counter()
-    grounded, dropped = [], {}
+    run = _Run(article, backend, prompt, retries)
     with call_stats() as stats:
-        for window in windows:
-            draft, window_dropped = extract_window(article, window, backend, prompt, retries)
-            _add(dropped, window_dropped)
-            grounded.append(GroundedWindow(draft, by_number, article.published))
-    summary, events, claims, entities, ungrounded = merge_windows(grounded)
-    _add(dropped, ungrounded)
-    return ArticleExtraction(
-        article=_meta(article, len(sentences)),
-        summary=summary,
-        events=events,
-        claims=claims,
-        entities=entities,
-        provenance=_provenance(backend, prompt, stats, time.perf_counter() - started, len(windows), dropped),
-    )
+        for window in run.windows:
+            shown = {s.n: s.text for s in window}
+            with validation_context(shown) as ctx:
+                try:
+                    run.add(backend.create(**run.request(window)), ctx["dropped"])
+                except _CALL_ERRORS as exc:
+                    run.add(*run.recover(exc, shown))
+    return run.result(stats)
+
+
+async def extract_async(article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES) -> ArticleExtraction:
+    """`extract` through the backend's async client; backends without one run in a worker thread."""
+    if backend.acreate is None:
+        return await asyncio.to_thread(extract, article, backend, prompt=prompt, retries=retries)
+    run = _Run(article, backend, prompt, retries)
+    with call_stats() as stats:
+        for window in run.windows:
+            shown = {s.n: s.text for s in window}
+            with validation_context(shown) as ctx:
+                try:
+                    run.add(await backend.acreate(**run.request(window)), ctx["dropped"])
+                except _CALL_ERRORS as exc:
+                    run.add(*run.recover(exc, shown))
+    return run.result(stats)
 
 
 def _meta(article: Article, n_sentences: int) -> ArticleMeta:

@@ -44,7 +44,7 @@ def _same_event(a: Event, b: Event) -> bool:
 def _same_claim(a: Claim, b: Claim) -> bool:
     if a.claimant.lower() != b.claimant.lower():
         return False
-    return fuzz.token_set_ratio(a.claim, b.claim) >= SAME_TEXT or (_cited(a) == _cited(b) and a.stance == b.stance)
+    return fuzz.token_sort_ratio(a.claim, b.claim) >= SAME_TEXT or (_cited(a) == _cited(b) and a.stance == b.stance)
 
 
 def _fold_entities(windows: list[GroundedWindow]) -> list[Entity]:

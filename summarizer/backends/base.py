@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from typing import Any
 
 import instructor
 import openai
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from ..errors import ProviderError
 
@@ -36,6 +36,7 @@ class Backend:
     create: Callable[..., Any]
     window_chars: int  # article characters per window: longer articles are windowed on sentence bounds
     settings: dict[str, Any] = field(default_factory=dict)  # generation settings, part of the cache key
+    acreate: Callable[..., Awaitable[Any]] | None = None  # async twin of `create`; None: one call at a time
 
     @property
     def name(self) -> str:
@@ -101,8 +102,8 @@ def _wait(state: RetryCallState) -> float:
     return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (state.attempt_number - 1)))
 
 
-def transient_retrying(attempts: int = TRANSIENT_ATTEMPTS) -> Retrying:
-    return Retrying(retry=retry_if_exception(is_transient), wait=_wait, stop=stop_after_attempt(attempts), reraise=True)
+def _retry_policy(attempts: int) -> dict[str, Any]:
+    return {"retry": retry_if_exception(is_transient), "wait": _wait, "stop": stop_after_attempt(attempts), "reraise": True}
 
 
 def provider_error(exc: BaseException, backend_id: str, source: str) -> ProviderError:
@@ -163,17 +164,35 @@ def completion_json(completion: Any) -> str | None:
     return message.content
 
 
+def _count_attempt() -> None:
+    stats = _STATS.get()
+    if stats is not None:
+        stats["attempts"] += 1
+
+
 def wrap_raw_create(create: Callable[..., Any], attempts: int = TRANSIENT_ATTEMPTS) -> Callable[..., Any]:
     """The function instructor patches: counts attempts, retries transient faults, relaxes JSON."""
 
     def raw_create(*args: Any, **kwargs: Any) -> Any:
-        for attempt in transient_retrying(attempts):
+        for attempt in Retrying(**_retry_policy(attempts)):
             with attempt:
-                stats = _STATS.get()
-                if stats is not None:
-                    stats["attempts"] += 1
+                _count_attempt()
                 response = create(*args, **kwargs)
         _record(response)
         return relax_json(response)
 
     return raw_create
+
+
+def wrap_raw_acreate(acreate: Callable[..., Awaitable[Any]], attempts: int = TRANSIENT_ATTEMPTS) -> Callable[..., Awaitable[Any]]:
+    """`wrap_raw_create` for the async client (batch concurrency)."""
+
+    async def raw_acreate(*args: Any, **kwargs: Any) -> Any:
+        async for attempt in AsyncRetrying(**_retry_policy(attempts)):
+            with attempt:
+                _count_attempt()
+                response = await acreate(*args, **kwargs)
+        _record(response)
+        return relax_json(response)
+
+    return raw_acreate

@@ -8,7 +8,7 @@ import instructor
 import openai
 
 from ..errors import ConfigError
-from .base import Backend, wrap_raw_create
+from .base import Backend, wrap_raw_acreate, wrap_raw_create
 
 WINDOW_CHARS = 40_000  # hosted and server models have long contexts: window only very long articles
 DEFAULT_TIMEOUT_S = 120.0
@@ -27,7 +27,8 @@ def openai_backend(
     if base_url is None and not api_key:
         raise ConfigError(f"OPENAI_API_KEY is not set: export it to use openai/{model}, or pass --base-url for a local server")
     # retries are ours (tenacity, honouring Retry-After), so the client's own are off
-    client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
+    options = {"base_url": base_url, "api_key": api_key or "not-needed", "timeout": timeout, "max_retries": 0}
+    client, aclient = openai.OpenAI(**options), openai.AsyncOpenAI(**options)
     return Backend(
         id=f"openai/{model}" if base_url is None else f"openai-compatible/{model}",
         model=model,
@@ -35,4 +36,5 @@ def openai_backend(
         create=instructor.patch(create=wrap_raw_create(client.chat.completions.create), mode=mode),
         window_chars=WINDOW_CHARS,
         settings={"temperature": 0.0, "max_tokens": 4096, "seed": 0},
+        acreate=instructor.patch(create=wrap_raw_acreate(aclient.chat.completions.create), mode=mode),
     )

@@ -1,0 +1,97 @@
+"""Benchmark: the embedded default model on the seed articles, against raw llama.cpp speed.
+
+For each seed: wall time, prompt/completion tokens, tokens/s and the ratio to raw speed, where raw speed
+is what the same Llama object does with no schema, no grammar and no pipeline (prefill tokens/s on a long
+prompt, generation tokens/s on free text). ratio = (prompt/raw_prefill + completion/raw_gen) / wall, so
+1.0 means the pipeline adds nothing over bare llama.cpp. Each article starts from an empty KV cache.
+Targets (issue 2): median <= 45 s per seed article, peak RSS <= 3 GB, ratio >= 0.9.
+
+    python bench/embedded.py [--out bench/results/embedded.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from summarizer.articles import read_inputs  # noqa: E402
+from summarizer.backends.embedded import embedded_backend, load_llama  # noqa: E402
+from summarizer.pipeline import extract  # noqa: E402
+from summarizer.weights import ensure_default_model  # noqa: E402
+
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def raw_speed(llama) -> tuple[float, float]:
+    """(prefill tokens/s, generation tokens/s) of bare llama.cpp on this machine."""
+    llama.reset()
+    prompt = "The delegates met again to discuss the draft resolution and the sanctions. " * 60
+    started = time.perf_counter()
+    out = llama.create_completion(prompt, max_tokens=1, temperature=0.0)
+    prefill = out["usage"]["prompt_tokens"] / (time.perf_counter() - started)
+    llama.reset()
+    started = time.perf_counter()
+    out = llama.create_completion("Write a long news story about a summit between two leaders.\n", max_tokens=256, temperature=0.0)
+    generation = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
+    return prefill, generation
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "embedded.json")
+    args = parser.parse_args()
+
+    llama = load_llama(ensure_default_model())
+    backend = embedded_backend(llama=llama)
+    prefill_tps, gen_tps = raw_speed(llama)
+    rows = []
+    for path in SEEDS:
+        article = next(read_inputs([str(path)]))
+        llama.reset()  # cold: no prompt prefix reused from the previous article
+        started = time.perf_counter()
+        record = extract(article, backend)
+        wall = time.perf_counter() - started
+        usage = record.provenance.usage
+        raw_equivalent = usage.prompt_tokens / prefill_tps + usage.completion_tokens / gen_tps
+        rows.append({
+            "article": path.name,
+            "wall_s": round(wall, 1),
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "completion_tokens_per_s": round(usage.completion_tokens / wall, 1),
+            "ratio_to_raw": round(raw_equivalent / wall, 2),
+            "attempts": record.provenance.attempts,
+            "events": len(record.events),
+            "claims": len(record.claims),
+        })
+        print(json.dumps(rows[-1]), flush=True)
+    result = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "raw_prefill_tokens_per_s": round(prefill_tps, 1),
+        "raw_generation_tokens_per_s": round(gen_tps, 1),
+        "median_wall_s": round(statistics.median(r["wall_s"] for r in rows), 1),
+        "median_ratio_to_raw": round(statistics.median(r["ratio_to_raw"] for r in rows), 2),
+        "peak_rss_mb": round(peak_rss_mb()),
+        "articles": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "articles"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
