@@ -184,6 +184,7 @@ class EventDraft(BaseModel):
     status: EventStatus = Field(description="occurred, planned, alleged (claimed but unconfirmed) or denied.")
 
 
+
 class ClaimDraft(BaseModel):
     sentences: Citations
     claimant: str = Field(max_length=100, description="Who makes the claim, named as in the article (a person, ministry, government, agency).")
@@ -216,6 +217,7 @@ class KeyPointDraft(BaseModel):
     text: str = Field(max_length=300, description="One key point of the article, in one sentence.")
 
 
+
 class EntityDraft(BaseModel):
     name: str = Field(max_length=100, description="Canonical name, e.g. 'North Korea'.")
     type: EntityType
@@ -226,12 +228,18 @@ class ExtractionDraft(BaseModel):
     """Everything the model extracts from one article (or one window of it)."""
 
     headline: str = Field(max_length=200, description="A one-line headline for the article.")
-    key_points: list[KeyPointDraft] = Field(max_length=5, description="3 to 5 key points, each citing its sentences.")
-    entities: list[EntityDraft] = Field(default_factory=list, max_length=12, description="People, organizations, countries, weapons involved.")
-    events: list[EventDraft] = Field(
-        default_factory=list, max_length=10, description="Actions reported by the article; [] if there are none. Ids E1, E2... follow this order."
+    event_sentences: list[int] = Field(
+        default_factory=list, max_length=10, description="Numbers of the sentences that report an action (an event); [] if none."
     )
-    claims: list[ClaimDraft] = Field(default_factory=list, max_length=12, description="Who said what: every attributed statement; [] if none.")
+    events: list[EventDraft] = Field(
+        default_factory=list, max_length=8, description="Actions reported by the article; [] if there are none. Ids E1, E2... follow this order."
+    )
+    claim_sentences: list[int] = Field(
+        default_factory=list, max_length=12, description="Numbers of the sentences that attribute a statement to someone; [] if none."
+    )
+    claims: list[ClaimDraft] = Field(default_factory=list, max_length=10, description="Who said what: every attributed statement; [] if none.")
+    key_points: list[KeyPointDraft] = Field(min_length=1, max_length=5, description="3 to 5 key points, each citing its sentences.")
+    entities: list[EntityDraft] = Field(default_factory=list, max_length=10, description="People, organizations, countries, weapons involved.")
 
 
 # --- grounded output -----------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_lenient_mode_drops_and_counts(seed, seed_answer):
 def test_unbounded_lists_are_bounded_in_the_schema():
     schema = ExtractionDraft.model_json_schema()
     defs = schema["$defs"]
-    assert schema["properties"]["events"]["maxItems"] == 10
+    assert schema["properties"]["events"]["maxItems"] == 8
     assert defs["EventDraft"]["properties"]["actors"]["maxItems"] == 4
     assert defs["EventDraft"]["properties"]["sentences"]["maxItems"] == 4
     assert "sanction" in defs["EventType"]["enum"]
