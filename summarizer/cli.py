@@ -162,6 +162,11 @@ def schema(draft: Annotated[bool, typer.Option("--draft", help="The model-facing
     typer.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
+from .evals.command import eval_command  # noqa: E402  (imported here: it reuses the option types above)
+
+app.command("eval")(eval_command)
+
+
 def main() -> None:
     """Console entry point: expected errors are one line; anything else is a bug, shown briefly."""
     try:
