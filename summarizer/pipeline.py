@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,6 +50,18 @@ def _lenient_draft(exc: InstructorRetryException, shown: dict[int, str], source:
     return draft, {**ctx["dropped"], "invalid_answers": exc.n_attempts}
 
 
+_CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
+
+
+@dataclass
+class _Call:
+    kwargs: dict[str, Any]
+    draft: ExtractionDraft | None = None
+
+    def answer(self, draft: ExtractionDraft) -> None:
+        self.draft = draft
+
+
 class _Run:
     """One article's extraction: everything but the model call itself, shared by `extract` and `extract_async`."""
 
@@ -79,6 +94,18 @@ class _Run:
             raise provider_error(exc, self.backend.id, label) from None
         raise exc
 
+    @contextmanager
+    def call(self, window: list[Sentence]) -> Iterator[_Call]:
+        """Around one model call: validation context in, answer or failure grounded out."""
+        shown = {s.n: s.text for s in window}
+        call = _Call(self.request(window))
+        with validation_context(shown) as ctx:
+            try:
+                yield call
+                self.add(call.draft, ctx["dropped"])
+            except _CALL_ERRORS as exc:
+                self.add(*self.recover(exc, shown))
+
     def add(self, draft: ExtractionDraft, dropped: dict[str, int]) -> None:
         _add(self.dropped, dropped)
         self.grounded.append(GroundedWindow(draft, {s.n: s for s in self.sentences}, self.article.published))
@@ -88,16 +115,13 @@ class _Run:
         _add(self.dropped, ungrounded)
         latency = time.perf_counter() - self.started
         return ArticleExtraction(
-            article=_meta(self.article, len(self.sentences)),
+            article=article_meta(self.article, len(self.sentences)),
             summary=summary,
             events=events,
             claims=claims,
             entities=entities,
             provenance=_provenance(self.backend, self.prompt, stats, latency, len(self.windows), self.dropped),
         )
-
-
-_CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:
@@ -109,12 +133,8 @@ def extract(article: Article, backend: Backend, *, prompt: Prompt | None = None,
     run = _Run(article, backend, prompt, retries)
     with call_stats() as stats:
         for window in run.windows:
-            shown = {s.n: s.text for s in window}
-            with validation_context(shown) as ctx:
-                try:
-                    run.add(backend.create(**run.request(window)), ctx["dropped"])
-                except _CALL_ERRORS as exc:
-                    run.add(*run.recover(exc, shown))
+            with run.call(window) as call:
+                call.answer(backend.create(**call.kwargs))
     return run.result(stats)
 
 
@@ -125,16 +145,12 @@ async def extract_async(article: Article, backend: Backend, *, prompt: Prompt | 
     run = _Run(article, backend, prompt, retries)
     with call_stats() as stats:
         for window in run.windows:
-            shown = {s.n: s.text for s in window}
-            with validation_context(shown) as ctx:
-                try:
-                    run.add(await backend.acreate(**run.request(window)), ctx["dropped"])
-                except _CALL_ERRORS as exc:
-                    run.add(*run.recover(exc, shown))
+            with run.call(window) as call:
+                call.answer(await backend.acreate(**call.kwargs))
     return run.result(stats)
 
 
-def _meta(article: Article, n_sentences: int) -> ArticleMeta:
+def article_meta(article: Article, n_sentences: int) -> ArticleMeta:
     return ArticleMeta(
         id=article.id,
         title=article.title,
