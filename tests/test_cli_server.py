@@ -138,3 +138,28 @@ def test_schema_command_prints_the_output_schema():
     result = CliRunner().invoke(cli.app, ["schema"])
     schema = json.loads(result.stdout)
     assert {"article", "summary", "events", "claims", "entities", "provenance"} <= set(schema["properties"])
+
+
+def test_5mb_article_is_windowed_and_citations_point_into_the_whole_text(tmp_path):
+    """Each window is answered by citing its own first sentence; the merged record must cite across the article."""
+    import re
+
+    path = tmp_path / "huge.txt"
+    paragraph = " ".join(f"Officials in city {i} said the talks would continue next week." for i in range(40))
+    path.write_text(" date 2024-05-17 Huge\n\n" + "\n\n".join([paragraph] * 2000))  # ~5 MB
+
+    def first_cited(body: dict, n: int) -> dict:
+        number = int(re.search(r"\[(\d+)\]", body["messages"][-1]["content"]).group(1))
+        return {"headline": "h", "event_sentences": [], "events": [{"sentences": [number], "type": "meeting_or_visit", "description": f"Window starting at sentence {number} ({'x' * (n % 7)}).",
+                "actors": [], "when": "", "status": "planned"}], "claim_sentences": [], "claims": [], "key_points": [{"sentences": [number], "text": f"Point {number}"}], "entities": []}
+
+    with FakeOpenAI(first_cited) as server:
+        result = CliRunner().invoke(cli.app, ["summarize", str(path), "--base-url", server.base_url, "--model", "fake", "--mode", "json"])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    windows = record["provenance"]["windows"]
+    assert windows > 100 and server.request_count == windows
+    text = path.read_text().split("\n", 2)[2]
+    cited = [ev for e in record["events"] for ev in e["evidence"]]
+    assert max(ev["sentence"] for ev in cited) > record["article"]["n_sentences"] * 0.9
+    assert all(text[ev["start"] : ev["end"]] == ev["text"] for ev in cited)
