@@ -166,6 +166,10 @@ from .evals.command import eval_command  # noqa: E402  (imported here: it reuses
 
 app.command("eval")(eval_command)
 
+from .briefing_command import brief_command  # noqa: E402  (same: it reuses the option types above)
+
+app.command("brief")(brief_command)
+
 
 def main() -> None:
     """Console entry point: expected errors are one line; anything else is a bug, shown briefly."""
