@@ -50,7 +50,7 @@ table.entities td, table.entities th { border: 1px solid var(--line); padding: 3
 .text { white-space: pre-wrap; line-height: 1.6; }
 .s.cited { background: var(--mark); border-radius: 2px; cursor: help; }
 .legend { font-size: 12px; color: var(--muted); margin: 0 0 10px; }
-.legend .s { padding: 0 3px; }
+.swatch { padding: 0 3px; border-radius: 2px; } .swatch.cited { background: var(--mark); } .swatch.picked { background: var(--active); }
 .s.active { background: var(--active); outline: 2px solid #e0a800; border-radius: 2px; }
 .gap { color: var(--muted); }
 </style>
@@ -121,7 +121,7 @@ table.entities td, table.entities th { border: 1px solid var(--line); padding: 3
 </main>
 <aside id="sources">
 <h3>Sources</h3>
-<p class="legend"><span class="s cited">cited by the briefing</span> <span class="s active">what you clicked</span> · click a timeline entry, a claim or a citation to see its sentences</p>
+<p class="legend"><span class="swatch cited">cited by the briefing</span> <span class="swatch picked">what you clicked</span> · click a timeline entry, a claim or a citation to see its sentences</p>
 {% for src in b.sources %}
 <article class="source" id="a{{ src.n }}">
 <h2>[{{ src.n }}] {{ src.title or src.headline or src.id }}</h2>
