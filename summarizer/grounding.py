@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from .attribution import Quotes, attribution_of
 from .dates import event_date
 from .schema import (
     Actor,
+    Attribution,
     Claim,
     ClaimDraft,
     Entity,
@@ -48,16 +50,16 @@ def ground_event(draft: EventDraft, local_id: str, sentences: dict[int, Sentence
     )
 
 
-def ground_claim(draft: ClaimDraft, local_id: str, sentences: dict[int, Sentence], event_ids: set[str]) -> Claim:
+def ground_claim(draft: ClaimDraft, local_id: str, sentences: dict[int, Sentence], event_ids: set[str], quotes: Quotes) -> Claim:
     cited = evidence(draft.sentences, sentences)
-    quote = draft.quote.strip() if draft.quote and quote_found(draft.quote, cited) else None
+    cited_text = " ".join(e.text for e in cited)
     return Claim(
         id=local_id,
         claimant=draft.claimant.strip(),
         claimant_type=draft.claimant_type,
         claim=draft.claim.strip(),
-        quote=quote,
-        attribution=draft.attribution,
+        quote=quotes.within([(e.start, e.end) for e in cited]),
+        attribution=attribution_of(cited_text) or Attribution.other,
         stance=draft.stance,
         event_ids=[e for e in dict.fromkeys(x.strip().upper() for x in draft.event_ids) if e in event_ids],
         evidence=cited,
@@ -67,7 +69,7 @@ def ground_claim(draft: ClaimDraft, local_id: str, sentences: dict[int, Sentence
 class GroundedWindow:
     """One window's draft, grounded; items the model could not support with a citation are dropped."""
 
-    def __init__(self, draft: ExtractionDraft, sentences: dict[int, Sentence], published: date | None):
+    def __init__(self, draft: ExtractionDraft, sentences: dict[int, Sentence], published: date | None, quotes: Quotes):
         self.dropped: dict[str, int] = {}
         self.headline = draft.headline.strip()
         self.key_points = self._kept(
@@ -77,7 +79,7 @@ class GroundedWindow:
         # ids are positional in the draft (the prompt says so), so they are assigned before dropping
         self.events = self._kept(events, "events")
         ids = {e.id for e in self.events}
-        claims = [ground_claim(d, f"C{i}", sentences, ids) for i, d in enumerate(draft.claims, 1)]
+        claims = [ground_claim(d, f"C{i}", sentences, ids, quotes) for i, d in enumerate(draft.claims, 1)]
         self.claims = self._kept(claims, "claims")
         self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
                          for e in draft.entities if e.name.strip()]

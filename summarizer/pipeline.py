@@ -15,6 +15,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import ValidationError
 
 from .articles import Article
+from .attribution import Quotes, attribution_of
 from .backends.base import Backend, call_stats, completion_json, provider_error
 from .errors import ExtractionError
 from .grounding import GroundedWindow
@@ -69,6 +70,8 @@ class _Run:
         self.article, self.backend, self.retries = article, backend, retries
         self.prompt = prompt or load_prompt()
         self.sentences = split_sentences(article.text)
+        self.by_number = {s.n: s for s in self.sentences}
+        self.quotes = Quotes(article.text)
         self.windows = plan_windows(self.sentences, backend.window_chars)
         self.grounded: list[GroundedWindow] = []
         self.dropped: dict[str, int] = {}
@@ -77,7 +80,10 @@ class _Run:
     def request(self, window: list[Sentence]) -> dict[str, Any]:
         """The keyword arguments of the one instructor call."""
         published = self.article.published.isoformat() if self.article.published else None
-        messages = self.prompt.messages(title=self.article.title, published=published, numbered_sentences=numbered(window))
+        claim_sentences = ", ".join(str(s.n) for s in window if attribution_of(s.text))
+        messages = self.prompt.messages(
+            title=self.article.title, published=published, numbered_sentences=numbered(window), claim_sentences=claim_sentences
+        )
         return {"response_model": ExtractionDraft, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
 
     def recover(self, exc: Exception, shown: dict[int, str]) -> tuple[ExtractionDraft, dict[str, int]]:
@@ -108,7 +114,7 @@ class _Run:
 
     def add(self, draft: ExtractionDraft, dropped: dict[str, int]) -> None:
         _add(self.dropped, dropped)
-        self.grounded.append(GroundedWindow(draft, {s.n: s for s in self.sentences}, self.article.published))
+        self.grounded.append(GroundedWindow(draft, self.by_number, self.article.published, self.quotes))
 
     def result(self, stats: dict[str, Any]) -> ArticleExtraction:
         summary, events, claims, entities, ungrounded = merge_windows(self.grounded)

@@ -1,3 +1,4 @@
+from summarizer.attribution import Quotes
 from summarizer.grounding import GroundedWindow
 from summarizer.schema import ExtractionDraft, validation_context
 from summarizer.sentences import split_sentences
@@ -16,10 +17,10 @@ def test_windows_cover_every_sentence_once_within_budget():
 
 def _window(sentences, events, claims):
     shown = {s.n: s.text for s in sentences}
-    draft_data = {"headline": "h", "key_points": [], "entities": [{"name": "United States", "type": "country", "aliases": ["US"]}], "events": events, "claims": claims}
+    draft_data = {"headline": "h", "key_points": [{"sentences": [sentences[0].n], "text": "k"}], "entities": [{"name": "United States", "type": "country", "aliases": ["US"]}], "events": events, "claims": claims}
     with validation_context(shown):
         draft = ExtractionDraft.model_validate(draft_data)
-    return GroundedWindow(draft, {s.n: s for s in sentences}, None)
+    return GroundedWindow(draft, {s.n: s for s in sentences}, None, Quotes(TEXT))
 
 
 def _event(n, description="The United States imposed sanctions on entity one."):

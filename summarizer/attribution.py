@@ -1,0 +1,51 @@
+"""What code can read off a sentence better than a 1.5B model: whether it attributes a statement to
+someone, how (said / told reporters / according to ...), and the words it puts in quotation marks."""
+
+from __future__ import annotations
+
+import re
+
+from .schema import Attribution
+
+# Checked in order: the first cue found decides how the sentence attributes its claim.
+_HOW: list[tuple[re.Pattern[str], Attribution]] = [
+    (re.compile(r"\btold (?:reporters|journalists|a news conference|a press conference)\b", re.I), Attribution.told_reporters),
+    (re.compile(r"\baccording to\b", re.I), Attribution.according_to),
+    (re.compile(r"\b(?:in an interview|told (?:the |a )?[A-Z]\w+|interview with)\b"), Attribution.interview),
+    (re.compile(r"\b(?:posted|wrote) on\b|\bon (?:X|Twitter|Telegram|Facebook)\b|\bsocial media\b", re.I), Attribution.social_media),
+    (re.compile(r"\b(?:report|reported|reports)\b", re.I), Attribution.report),
+    (re.compile(r"\b(?:said|says|say|statement|stated|added|announced|declared|warned|denied|denies|accused|accuses|"
+                r"condemned|condemns|urged|urges|called on|called for|claimed|claims|insisted|argued|noted|stressed|"
+                r"emphasized|emphasised|vowed|pledged|told)\b", re.I), Attribution.statement),
+]
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{12,}?)[\"\u201d]")
+# Across sentences (a quoted statement often runs over several) but not across paragraphs.
+_QUOTED_SPAN = re.compile(r"[\"\u201c]((?:(?!\n\s*\n)[^\"\u201c\u201d]){12,}?)[\"\u201d]")
+
+
+def attribution_of(text: str) -> Attribution | None:
+    """How `text` attributes a statement, or None when it attributes nothing and quotes nothing."""
+    for pattern, how in _HOW:
+        if pattern.search(text):
+            return how
+    return Attribution.statement if _QUOTED.search(text) else None
+
+
+class Quotes:
+    """Every passage the article puts in quotation marks, located once; a claim's quote is the part of
+    one that lies inside the claim's cited sentences, so it is verbatim by construction."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.spans = [(m.start(1), m.end(1)) for m in _QUOTED_SPAN.finditer(text)]
+
+    def within(self, ranges: list[tuple[int, int]]) -> str | None:
+        """The longest quoted passage (3+ words) inside the given character ranges."""
+        pieces = []
+        for qs, qe in self.spans:
+            for rs, re_ in ranges:
+                start, end = max(qs, rs), min(qe, re_)
+                piece = self.text[start:end].strip(" ,.\n")
+                if end > start and len(piece.split()) >= 3:
+                    pieces.append(piece)
+        return max(pieces, key=len) if pieces else None
