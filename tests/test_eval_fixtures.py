@@ -133,3 +133,9 @@ def test_eval_skips_a_bad_fixture_scores_the_rest_and_exits_non_zero(tmp_path):
                       "'weapons_test', 'statement', 'condemnation', 'accusation', 'denial', 'veto_or_vote', 'agreement', "
                       "'meeting_or_visit', 'production' or 'other' (got 'sanctions')"]
     assert "small" in result.stdout and "000_fc4c5d789ceb7862" in result.stdout
+
+
+def test_only_broken_fixtures_exit_2_before_any_model_call(tmp_path):
+    (tmp_path / "bad.yaml").write_text("article: [")
+    result = CliRunner().invoke(cli.app, ["eval", "--fixtures", str(tmp_path), "--base-url", "http://127.0.0.1:9/v1", "--model", "x"])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {tmp_path / 'bad.yaml'}: not valid YAML")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from conftest import ROOT
 from summarizer import cli
 from summarizer.evals.runs import read_run
 from test_eval_support import make_run, write_fixtures
@@ -134,3 +136,14 @@ def test_unreadable_baseline_is_one_line(tmp_path):
     (tmp_path / "b.json").write_text("[]")
     result = run_eval("--fixtures", folder, "--replay", run, "--baseline", tmp_path / "b.json")
     assert result.exit_code == 2 and "not a baseline file" in result.stderr
+
+
+SHIPPED_RUN = ROOT / "evals" / "runs" / "embedded-qwen1.5b.jsonl"
+SHIPPED_BASELINE = ROOT / "evals" / "baseline.json"
+
+
+@pytest.mark.skipif(not (SHIPPED_RUN.exists() and SHIPPED_BASELINE.exists()), reason="no shipped run and baseline yet")
+def test_shipped_run_passes_the_shipped_baseline():
+    """What CI gates on: the embedded model's stored run, re-scored by today's harness, against the baseline."""
+    result = run_eval("--fixtures", ROOT / "evals" / "fixtures", "--replay", SHIPPED_RUN, "--baseline", SHIPPED_BASELINE)
+    assert result.exit_code == 0, result.stdout[-3000:] + result.stderr

@@ -62,6 +62,8 @@ def eval_command(
         for err in problems:
             report(err)
         worst = FixtureError.exit_code if problems else 0
+        if not loaded:
+            raise typer.Exit(worst)  # every fixture was broken, each already reported
         if replay is not None:
             pairs, label, run_worst = _replayed(loaded, replay)
         else:
@@ -81,7 +83,7 @@ def _replayed(fixtures: list[Fixture], path: Path) -> tuple[list[tuple[Fixture, 
         stderr.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True, highlight=False)
     for message in notes:
         warn("replay", message)
-    if fixtures and not pairs:
+    if not pairs:
         raise FixtureError("no fixture has a line in this run (was it made over another fixture folder?)", source=str(path))
     return pairs, f"replay of {path}{_prompt_label(pairs)}", FixtureError.exit_code if run.problems else 0
 
