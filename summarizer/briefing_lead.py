@@ -114,10 +114,12 @@ def _entry_line(entry: TimelineEntry) -> str:
     return f"[{entry.id[1:]}] {when} · {entry.type.value} · {entry.status.value}: {' '.join(entry.description.split())} (articles {sources})"
 
 
-def _claim_lines(story: Story, limit: int = 12) -> list[str]:
+def _claim_lines(story: Story, per_group: int = 2, limit: int = 12) -> list[str]:
+    """Who said what, briefly: each group's claims about timeline entries first, the biggest groups first."""
     lines = []
     for group in story.claims:
-        for claim in group.claims[:3]:
+        claims = sorted(group.claims, key=lambda c: not c.entries)[:per_group]
+        for claim in claims:
             about = f" (about entries {', '.join(t[1:] for t in claim.entries)})" if claim.entries else ""
             lines.append(f"- {group.label} · {claim.stance.value}: {' '.join(claim.claim.split())}{about}")
     return lines[:limit]

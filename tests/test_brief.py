@@ -193,13 +193,14 @@ def brief(*args: str):
 
 
 def test_jsonl_error_records_are_listed_as_skipped_with_the_reason(tmp_path):
-    error = {"id": "004_missing", "source": "dump/004.txt", "status": "error", "error": {"type": "ProviderError", "message": "HTTP 429 after 5 attempts"}}
-    jsonl = write_jsonl(tmp_path / "structured.jsonl", fixture_inputs(), [json.dumps(error), "{not json"])
+    batch_error = {"id": "005", "status": "error", "error_type": "InputError", "message": "dump/005.txt: binary file, not text", "attempts": 0, "source": "dump/005.txt"}
+    run_error = {"fixture_id": "004_missing", "status": "error", "error": {"type": "ProviderError", "message": "HTTP 429 after 5 attempts"}}
+    jsonl = write_jsonl(tmp_path / "structured.jsonl", fixture_inputs(), [json.dumps(batch_error), json.dumps(run_error), "{not json"])
     result = brief(str(jsonl), "--no-llm")
     assert result.exit_code == 0, result.stderr
-    assert "\n## Skipped\n- dump/004.txt: HTTP 429 after 5 attempts (ProviderError)\n" in result.stdout
-    assert f"- {tmp_path / 'structured.jsonl'}:4: line is not JSON".replace("_", "\\_") in result.stdout
-    assert "warning: dump/004.txt: skipped: HTTP 429 after 5 attempts (ProviderError)" in result.stderr
+    assert "\n## Skipped\n- dump/005.txt: binary file, not text (InputError)\n- 004\\_missing: HTTP 429 after 5 attempts (ProviderError)\n" in result.stdout
+    assert f"- {tmp_path / 'structured.jsonl'}:5: line is not JSON".replace("_", "\\_") in result.stdout
+    assert "warning: 004_missing: skipped: HTTP 429 after 5 attempts (ProviderError)" in result.stderr
     assert "## Timeline" in result.stdout and "T8" in result.stdout
 
 
