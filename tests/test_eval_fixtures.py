@@ -3,7 +3,7 @@ broken fixture as one line naming the file and the field."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pytest
 from typer.testing import CliRunner
@@ -59,7 +59,7 @@ def test_article_path_is_relative_to_the_fixture_folder_then_the_cwd(tmp_path, m
 
 
 def test_json_fixtures_are_read_too(tmp_path):
-    (tmp_path / "f.json").write_text('{"article": {"id": "j", "text": "%s"}, "expected": {"events": []}}' % SMALL_TEXT.replace('"', '\\"'))
+    (tmp_path / "f.json").write_text(json.dumps({"article": {"id": "j", "text": SMALL_TEXT}, "expected": {"events": []}}))
     fixtures, errors = load_fixtures(tmp_path)
     assert errors == [] and fixtures[0].id == "j" and fixtures[0].expected.events == []
 

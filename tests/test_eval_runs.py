@@ -59,7 +59,7 @@ def test_malformed_line_is_reported_and_fails_at_the_end(tmp_path):
 
 
 def test_record_that_no_longer_validates_scores_as_schema_invalid(tmp_path):
-    folder, run = setup(tmp_path)
+    _, run = setup(tmp_path)
 
     def break_small(line: dict) -> dict:
         if line["fixture_id"] == "small":

@@ -62,7 +62,7 @@ def align(pred: Sequence[P], gold: Sequence[G], similarity: Similarity | np.ndar
         return Alignment([], list(range(len(pred))), list(range(len(gold))))
     kept = np.where(matrix >= threshold, matrix, 0.0)
     rows, cols = linear_sum_assignment(kept, maximize=True)
-    pairs = [Pair(int(r), int(c), float(matrix[r, c])) for r, c in zip(rows, cols) if kept[r, c] > 0]
+    pairs = [Pair(int(r), int(c), float(matrix[r, c])) for r, c in zip(rows, cols, strict=True) if kept[r, c] > 0]
     matched_pred = {p.pred for p in pairs}
     matched_gold = {p.gold for p in pairs}
     return Alignment(
