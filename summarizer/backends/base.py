@@ -184,14 +184,20 @@ def wrap_raw_create(create: Callable[..., Any], attempts: int = TRANSIENT_ATTEMP
     return raw_create
 
 
+# Batch sets a gate around every raw async attempt: `await gate(acreate, *args, **kwargs)` applies client-side
+# rate limits and lets one 429 pause every worker (summarizer/ratelimit.py).
+CALL_GATE: ContextVar[Callable[..., Awaitable[Any]] | None] = ContextVar("call_gate", default=None)
+
+
 def wrap_raw_acreate(acreate: Callable[..., Awaitable[Any]], attempts: int = TRANSIENT_ATTEMPTS) -> Callable[..., Awaitable[Any]]:
     """`wrap_raw_create` for the async client (batch concurrency)."""
 
     async def raw_acreate(*args: Any, **kwargs: Any) -> Any:
+        gate = CALL_GATE.get()
         async for attempt in AsyncRetrying(**_retry_policy(attempts)):
             with attempt:
                 _count_attempt()
-                response = await acreate(*args, **kwargs)
+                response = await (acreate(*args, **kwargs) if gate is None else gate(acreate, *args, **kwargs))
         _record(response)
         return relax_json(response)
 
