@@ -1,9 +1,11 @@
 """The briefing's lead paragraph, written by the model from the merged records only (never the raw text).
 
 Each sentence cites the numbers of the timeline entries it rests on. Citations are checked in code: an entry
-number that does not exist in the story is a validation error that instructor re-asks with the reason; if
-the answer stays invalid, bad citations are dropped and counted, and a sentence left citing nothing is
-dropped. No valid sentence at all: the deterministic `records_lead` stands, and the briefing says so.
+number that does not exist in the story, a number (date, count) that the cited entries don't hold, a
+sentence repeating another or too few sentences are validation errors that instructor re-asks with the
+reason. If the answer stays invalid, bad citations are dropped and counted, and a sentence left citing
+nothing or repeating another is dropped. No valid sentence at all: the deterministic `records_lead` stands,
+and the briefing says so.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Annotated, Any
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from rapidfuzz import fuzz
 
 from .backends.base import Backend, call_stats, completion_json, provider_error
 from .briefing import LEAD_MAX_SENTENCES, Briefing, Lead, LeadSentence, Story, TimelineEntry, records_lead
@@ -26,6 +29,9 @@ from .prompts import Prompt, load_prompt
 from .schema import Provenance, Usage
 
 LEAD_MIN_SENTENCES = 3
+# A sentence whose words are (nearly) all in an earlier one adds nothing (rapidfuzz token-set ratio). The
+# embedded model, given one entry, wrote it three times, once as "Matthew Miller ... said" + the same words.
+SAME_SENTENCE = 90
 
 # The validation context of a lead: the entry numbers the model was shown. Like the extraction's, it travels
 # in a ContextVar (instructor would render the messages as templates if given `context=`).
@@ -104,8 +110,31 @@ class LeadDraft(BaseModel):
     """The lead paragraph of a briefing, written from the timeline entries only."""
 
     sentences: list[LeadSentenceDraft] = Field(
-        min_length=LEAD_MIN_SENTENCES, max_length=LEAD_MAX_SENTENCES, description="3 to 5 sentences, each citing its timeline entries."
+        min_length=1, max_length=LEAD_MAX_SENTENCES, description="3 to 5 sentences, each citing its timeline entries."
     )
+
+    @model_validator(mode="after")
+    def _enough_distinct_sentences(self, info: ValidationInfo) -> LeadDraft:
+        """3 to 5 sentences (as many as there are entries, when fewer), none repeating another."""
+        ctx = _ctx(info)
+        kept: list[LeadSentenceDraft] = []
+        for k, sentence in enumerate(self.sentences, 1):
+            twin = next((j for j, other in enumerate(kept, 1) if fuzz.token_set_ratio(_plain(sentence.text), _plain(other.text)) >= SAME_SENTENCE), None)
+            if twin is None:
+                kept.append(sentence)
+            elif ctx.get("lenient"):
+                _count_drop(ctx, "repeated_sentences")
+            else:
+                raise ValueError(f"sentence {k} repeats sentence {twin}: say something else, or leave it out")
+        self.sentences = kept
+        wanted = min(LEAD_MIN_SENTENCES, len(ctx.get("entries") or {}) or LEAD_MIN_SENTENCES)
+        if len(kept) < wanted and not ctx.get("lenient"):
+            raise ValueError(f"write at least {wanted} sentences, each about different entries")
+        return self
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
 
 
 def _entry_line(entry: TimelineEntry) -> str:

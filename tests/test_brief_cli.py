@@ -13,7 +13,7 @@ from conftest import SEED_000, SEED_003, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
 from summarizer import cli
 from summarizer.backends import base
-from test_brief import fixture_inputs, write_jsonl
+from test_brief import EMBEDDED_SEEDS, fixture_inputs, write_jsonl
 
 # With the seeds' hand-labeled records the timeline is T1..T14: T5 = the January sanctions, T6 = the May
 # sanctions, T8 = North Korea's arms transfers (both articles), T9 = the denial, T13 = the veto.
@@ -103,6 +103,24 @@ def test_never_valid_lead_falls_back_to_the_records_and_says_so(structured):
     assert result.exit_code == 0, result.stderr
     assert "the model gave no valid lead after 2 attempts: lead built from the records" in result.stderr
     assert "*lead built from the records (no model)*" in result.stdout and "On 16 May 2024" in result.stdout
+
+
+# The lead the embedded model wrote for its own (one-entry) extraction of the seeds, in the README's run.
+EMBEDDED_LEAD = {"sentences": [
+    {"text": "The US imposed sanctions on Russian entities for their involvement in the transfer of military equipment and components between North Korea and Russia amid the ongoing war against Ukraine.", "entries": [1]},
+    {"text": "Matthew Miller, the US State Department spokesperson, said the sanctions were imposed on Russian entities for their involvement in the transfer of military equipment and components between North Korea and Russia amid the ongoing war against Ukraine.", "entries": [1]},
+    {"text": "The sanctions were imposed on Russian entities for their involvement in the transfer of military equipment and components between North Korea and Russia amid the ongoing war against Ukraine.", "entries": [1]},
+]}
+
+
+def test_repeated_sentences_are_reasked_then_dropped():
+    with FakeOpenAI(queue_responder([EMBEDDED_LEAD])) as server:
+        result = brief(server, str(EMBEDDED_SEEDS), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "sentence 2 repeats sentence 1" in messages_text(server.requests[1])
+    lead = json.loads(result.stdout)["stories"][0]["lead"]
+    assert [s["text"][:40] for s in lead["sentences"]] == ["The US imposed sanctions on Russian enti"]
+    assert lead["provenance"]["dropped"] == {"repeated_sentences": 2, "invalid_answers": 2}
 
 
 def seed_003_answer() -> dict:
