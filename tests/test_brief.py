@@ -222,7 +222,9 @@ def brief(*args: str):
 def test_jsonl_error_records_are_listed_as_skipped_with_the_reason(tmp_path):
     batch_error = {"id": "005", "status": "error", "error_type": "InputError", "message": "dump/005.txt: binary file, not text", "attempts": 0, "source": "dump/005.txt"}
     run_error = {"fixture_id": "004_missing", "status": "error", "error": {"type": "ProviderError", "message": "HTTP 429 after 5 attempts"}}
-    jsonl = write_jsonl(tmp_path / "structured.jsonl", fixture_inputs(), [json.dumps(batch_error), json.dumps(run_error), "{not json"])
+    first, second = fixture_inputs()
+    run_line = json.dumps({"fixture_id": "seed_003", "status": "ok", "extraction": json.loads(second.record.model_dump_json())})
+    jsonl = write_jsonl(tmp_path / "structured.jsonl", [first], [run_line, json.dumps(batch_error), json.dumps(run_error), "{not json"])
     result = brief(str(jsonl), "--no-llm")
     assert result.exit_code == 0, result.stderr
     assert "\n## Skipped\n- dump/005.txt: binary file, not text (InputError)\n- 004\\_missing: HTTP 429 after 5 attempts (ProviderError)\n" in result.stdout
