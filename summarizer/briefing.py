@@ -195,9 +195,6 @@ class Briefing(BaseModel):
     skipped: list[Skipped] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
-    def entries(self) -> dict[str, TimelineEntry]:
-        return {e.id: e for s in self.stories for e in s.timeline}
-
 
 # --- inputs ------------------------------------------------------------------------------------------
 
