@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
 from typing import Annotated, Any
 
 import openai
@@ -25,8 +24,8 @@ from rapidfuzz import fuzz
 
 from .backends.base import Backend, call_stats, completion_json, provider_error
 from .briefing import LEAD_MAX_SENTENCES, Briefing, Lead, LeadSentence, Story, TimelineEntry, records_lead
+from .pipeline import api_cause, make_provenance
 from .prompts import Prompt, load_prompt
-from .schema import Provenance, Usage
 
 LEAD_MIN_SENTENCES = 3
 # A sentence whose words are (nearly) all in an earlier one adds nothing (rapidfuzz token-set ratio). The
@@ -162,14 +161,6 @@ def lead_messages(story: Story, prompt: Prompt) -> list[dict[str, str]]:
     )
 
 
-def _api_cause(exc: BaseException | None) -> openai.APIError | None:
-    while exc is not None:
-        if isinstance(exc, openai.APIError):
-            return exc
-        exc = exc.__cause__
-    return None
-
-
 def _lenient(exc: InstructorRetryException, shown: dict[int, str]) -> tuple[LeadDraft | None, dict[str, int]]:
     """Re-asking did not fix it: keep the valid sentences, drop bad citations (counted)."""
     with lead_context(shown, lenient=True) as ctx:
@@ -197,7 +188,7 @@ def model_lead(story: Story, backend: Backend, *, retries: int = 1, prompt: Prom
                 )
                 dropped = dict(ctx["dropped"])
             except InstructorRetryException as exc:
-                cause = _api_cause(exc)
+                cause = api_cause(exc)
                 if cause is not None:
                     raise provider_error(cause, backend.id, story.id) from None
                 draft, dropped = _lenient(exc, shown)
@@ -212,20 +203,7 @@ def model_lead(story: Story, backend: Backend, *, retries: int = 1, prompt: Prom
             sentences.append(LeadSentence(text=text, entries=[f"T{n}" for n in s.entries]))
         else:
             dropped["sentences"] = dropped.get("sentences", 0) + 1
-    usage = Usage(prompt_tokens=stats["prompt_tokens"], completion_tokens=stats["completion_tokens"])
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
-    provenance = Provenance(
-        model=backend.model,
-        backend=backend.id,
-        mode=backend.mode.value,
-        prompt_name=prompt.name,
-        prompt_version=prompt.version,
-        usage=usage,
-        latency_s=round(time.perf_counter() - started, 3),
-        attempts=stats["attempts"],
-        dropped=dropped,
-        created_at=datetime.now(timezone.utc),
-    )
+    provenance = make_provenance(backend, prompt, stats, time.perf_counter() - started, dropped)
     if not sentences:
         fallback = records_lead(story)
         fallback.provenance = provenance

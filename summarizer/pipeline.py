@@ -27,7 +27,7 @@ from .windows import merge_windows, plan_windows
 DEFAULT_RETRIES = 1  # validation re-asks after the first answer: each costs a full generation on a small model
 
 
-def _api_cause(exc: BaseException) -> openai.APIError | None:
+def api_cause(exc: BaseException) -> openai.APIError | None:
     """instructor wraps a provider error that survived our transient retries; find it."""
     while exc is not None:
         if isinstance(exc, openai.APIError):
@@ -90,7 +90,7 @@ class _Run:
         """Map a failed call: provider faults raise one-line errors; answers that stayed invalid are kept leniently."""
         label = self.article.label
         if isinstance(exc, InstructorRetryException):
-            cause = _api_cause(exc)
+            cause = api_cause(exc)
             if cause is not None:
                 raise provider_error(cause, self.backend.id, label) from None
             return _lenient_draft(exc, shown, label)
@@ -126,7 +126,7 @@ class _Run:
             events=events,
             claims=claims,
             entities=entities,
-            provenance=_provenance(self.backend, self.prompt, stats, latency, len(self.windows), self.dropped),
+            provenance=make_provenance(self.backend, self.prompt, stats, latency, self.dropped, windows=len(self.windows)),
         )
 
 
@@ -168,7 +168,10 @@ def article_meta(article: Article, n_sentences: int) -> ArticleMeta:
     )
 
 
-def _provenance(backend: Backend, prompt: Prompt, stats: dict[str, Any], latency: float, windows: int, dropped: dict[str, int]) -> Provenance:
+def make_provenance(
+    backend: Backend, prompt: Prompt, stats: dict[str, Any], latency: float, dropped: dict[str, int], *, windows: int = 1
+) -> Provenance:
+    """Provenance of model calls counted by `call_stats`; shared by extraction and the briefing lead."""
     usage = Usage(prompt_tokens=stats["prompt_tokens"], completion_tokens=stats["completion_tokens"])
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
     return Provenance(
