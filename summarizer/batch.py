@@ -15,6 +15,7 @@ import asyncio
 import contextvars
 import fcntl
 import json
+import logging
 import os
 import shlex
 import signal
@@ -434,7 +435,9 @@ class BatchRun:
         return r
 
     def resume_command(self) -> str:
-        args = [a for a in (self.options.command or []) if a not in ("--resume", "--overwrite")]
+        if not self.options.command:
+            return "the same command with --resume"
+        args = [a for a in self.options.command if a not in ("--resume", "--overwrite")]
         return shlex.join(["summarizer", *args, "--resume"])
 
 
@@ -660,6 +663,10 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
     speed_up_instructor()
     run = BatchRun(options, backend, console)
     extra: dict[str, Any] = {}
+    instructor_log = logging.getLogger("instructor")
+    quiet = logging.getLogger().getEffectiveLevel() > logging.INFO and instructor_log.level == logging.NOTSET
+    if quiet:  # instructor logs every failed call at ERROR; the error records and the summary say it once (--verbose shows it)
+        instructor_log.setLevel(logging.CRITICAL)
     try:
         run.count_in_background()
         run.progress.start()
@@ -672,6 +679,8 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
     except KeyboardInterrupt:  # outside the event loop (no signal handler there)
         run.result.interrupted = True
     finally:
+        if quiet:
+            instructor_log.setLevel(logging.NOTSET)
         result = run.finish(extra)
     return result
 

@@ -357,3 +357,36 @@ def test_stream_inputs_ids_are_stable_however_the_input_is_named(tmp_path):
     assert ids("t.tsv", columns=Columns(text="body")) == ["r1"]
     assert ids("t.tsv", columns=Columns(text="body", id="none")) == ["t.tsv:2"]
     assert count_inputs(["dump", "t.tsv"]) == 3 and count_inputs(["-"]) is None
+
+
+def test_a_backend_without_async_client_runs_one_article_at_a_time(tmp_path, capsys):
+    import dataclasses
+    import threading
+
+    write_jsonl(tmp_path / "in.jsonl", 4)
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def respond(body, n):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return seed_000_answer()
+
+    with FakeOpenAI(respond) as server:  # the embedded backend's shape: a sync `create`, no `acreate`
+        sync_only = lambda: dataclasses.replace(resolve_backend("fake", base_url=server.base_url), acreate=None)  # noqa: E731
+        result = run_batch(options(["in.jsonl"], "out.jsonl", concurrency=8), sync_only)
+    assert result.extracted == 4 and peak[0] == 1
+    assert "one article at a time" in capsys.readouterr().err
+
+
+def test_a_bad_key_stops_the_batch_instead_of_recording_every_article(tmp_path):
+    write_jsonl(tmp_path / "in.jsonl", 50)
+    with FakeOpenAI(queue_responder([Fault(401)])) as server:
+        result = run(server, options(["in.jsonl"], "out.jsonl", concurrency=4))
+        requests = server.request_count
+    assert result.fatal is not None and "401" in result.fatal
+    assert result.exit_code == 3 and result.errors == 0 and requests <= 4
+    assert not Path("out.jsonl").read_text(), "nothing recorded: a --resume with the right key does it all"
