@@ -7,7 +7,7 @@ in the article text and mapped to the numbered sentence(s) that contain it."""
 from __future__ import annotations
 
 import json
-import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,16 +38,50 @@ from ..sentences import Sentence, split_sentences
 
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 _PRECISION_BY_LENGTH = {10: DatePrecision.day, 7: DatePrecision.month, 4: DatePrecision.year}
+_YAML_PARSER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when available
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_NO_KEY = object()
 
 
-class _FixtureLoader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
-    """Fixtures are text: every scalar stays a string (an unquoted 2024-05-16 or 2024 is the text a date
-    field wants), except null. Skipping YAML's other type guessing makes loading ~40% faster, and loading
-    dominates replaying a large fixture set (libyaml parses; Python builds the objects)."""
+def _load_yaml(text: str) -> Any:
+    """YAML to dicts, lists and strings, built straight from libyaml's parse events. Fixtures are text:
+    every scalar stays a string (an unquoted 2024-05-16 or 2024 is the text a date field wants) except a
+    plain null. PyYAML's composer and constructor (type guessing, a Python resolver call per node) were 60%
+    of load time, and loading dominates replaying a large fixture set."""
+    anchors: dict[str, Any] = {}
+    containers: list[Any] = [[]]  # innermost last; the outermost list receives the document
+    pending: list[Any] = [_NO_KEY]  # per container: a mapping's key waiting for its value
+    for event in yaml.parse(text, Loader=_YAML_PARSER):
+        kind = type(event)
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            containers.pop()
+            pending.pop()
+            continue
+        if kind is yaml.ScalarEvent:
+            value = None if event.implicit[0] and event.value in _NULLS else event.value
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            value = {} if kind is yaml.MappingStartEvent else []
+        elif kind is yaml.AliasEvent:
+            value = anchors[event.anchor]
+        else:
+            continue  # stream and document markers
+        if kind is not yaml.AliasEvent and event.anchor:
+            anchors[event.anchor] = value
+        _put(containers[-1], pending, value)
+        if isinstance(value, (dict, list)) and kind is not yaml.AliasEvent:
+            containers.append(value)
+            pending.append(_NO_KEY)
+    return containers[0][0] if containers[0] else None
 
 
-_FixtureLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_FixtureLoader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
+def _put(container: Any, pending: list[Any], value: Any) -> None:
+    if isinstance(container, list):
+        container.append(value)
+    elif pending[-1] is _NO_KEY:
+        pending[-1] = value
+    else:
+        container[pending[-1]] = value
+        pending[-1] = _NO_KEY
 
 
 # --- the file format -------------------------------------------------------------------------------
@@ -214,7 +248,7 @@ def load_fixture(file: Path) -> Fixture:
     expected = Expected(
         events=[_event(e, i, locator) for i, e in enumerate(spec.expected.events)],
         claims=[_claim(c, i, locator) for i, c in enumerate(spec.expected.claims)],
-        entities=[Entity(name=e.name, type=e.type, aliases=e.aliases) for e in spec.expected.entities],
+        entities=[Entity.model_construct(name=e.name, type=e.type, aliases=e.aliases) for e in spec.expected.entities],
         key_points=spec.expected.summary.key_points if spec.expected.summary else [],
     )
     return Fixture(id=article.id, path=file, article=article, sentences=sentences, expected=expected)
@@ -231,7 +265,9 @@ def _parse(file: Path) -> Any:
         except json.JSONDecodeError as exc:
             raise FixtureError(f"not valid JSON ({exc.msg} at line {exc.lineno})", source=str(file)) from None
     try:
-        return yaml.load(text, Loader=_FixtureLoader)
+        return _load_yaml(text)
+    except (KeyError, TypeError):  # an alias to an unknown anchor; a list or mapping used as a key
+        raise FixtureError("not valid YAML for a fixture (unknown alias or non-text key)", source=str(file)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -311,6 +347,7 @@ class _Locator:
     def __init__(self, text: str, sentences: list[Sentence], source: str):
         self.text = text
         self.sentences = sentences
+        self.ends = [s.end for s in sentences]  # ascending: sentences are in text order
         self.source = source
         self._norm: tuple[str, list[int]] | None = None
 
@@ -328,24 +365,34 @@ class _Locator:
 
     def sentences_of(self, needle: str, field: str) -> set[int]:
         start, end = self.span(needle, field)
-        return {s.n for s in self.sentences if s.start < end and start < s.end}
+        found = set()
+        for s in self.sentences[bisect_right(self.ends, start) :]:  # the first sentence ending after `start`
+            if s.start >= end:
+                break
+            found.add(s.n)
+        return found
 
     def evidence(self, cited: set[int]) -> list[Evidence]:
         """Cited sentence numbers -> grounded evidence, in article order."""
-        return [Evidence(sentence=s.n, start=s.start, end=s.end, text=s.text) for s in self.sentences if s.n in cited]
+        sentences = [self.sentences[n - 1] for n in sorted(cited)]
+        return [Evidence.model_construct(sentence=s.n, start=s.start, end=s.end, text=s.text) for s in sentences]
 
     def cited(self, needles: list[str], field: str) -> set[int]:
         """The sentences overlapping each needle's span."""
         return {n for i, needle in enumerate(needles) for n in self.sentences_of(needle, f"{field}[{i}]")}
 
 
+# The spec models above validated every field, so the schema objects are built with `model_construct`
+# (no second validation): validating them again was a quarter of fixture load time.
+
+
 def _event(spec: EventSpec, index: int, locator: _Locator) -> Event:
-    return Event(
+    return Event.model_construct(
         id=spec.id or f"E{index + 1}",
         type=spec.type,
         description=spec.description,
-        actors=[Actor(name=a.name, role=a.role, country=a.country) for a in spec.actors],
-        date=EventDate(value=spec.date, precision=spec.date_precision or DatePrecision.unknown),
+        actors=[Actor.model_construct(name=a.name, role=a.role, country=a.country) for a in spec.actors],
+        date=EventDate.model_construct(value=spec.date, precision=spec.date_precision or DatePrecision.unknown, text=""),
         location=spec.location,
         status=spec.status,
         evidence=locator.evidence(locator.cited(spec.evidence, f"expected.events[{index}].evidence")),
@@ -357,7 +404,7 @@ def _claim(spec: ClaimSpec, index: int, locator: _Locator) -> Claim:
     cited = locator.cited(spec.evidence, f"{field}.evidence")
     if spec.quote:  # a quote is evidence too: its sentences join the cited ones
         cited |= locator.sentences_of(spec.quote, f"{field}.quote")
-    return Claim(
+    return Claim.model_construct(
         id=spec.id or f"C{index + 1}",
         claimant=spec.claimant,
         claimant_type=spec.claimant_type,
