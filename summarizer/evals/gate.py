@@ -44,7 +44,7 @@ def write_baseline(path: Path, totals: Totals, *, fixtures: int, run: str | None
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run": run,
         "fixtures": fixtures,
-        "metrics": {k: None if v is None else round(v, 4) for k, v in totals.headline().items()},
+        "metrics": totals.headline(),  # unrounded: a replay of the same run must compare equal at tolerance 0
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

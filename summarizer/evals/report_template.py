@@ -18,7 +18,7 @@ th { background: #f0f0f3; font-weight: 600; } tfoot th { background: #e8e8ee; }
 details summary { cursor: pointer; margin: 12px 0 4px; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.low { color: #b00020; } td.high { color: #0a7d32; }
-table.side { width: 100%; table-layout: fixed; } table.side td.kind { width: 110px; } table.side td.score { width: 60px; }
+table.side { width: 100%; table-layout: fixed; } table.side .kind { width: 130px; } table.side .score { width: 60px; }
 tr.miss td.kind { color: #b00020; font-weight: 600; } tr.false-positive td.kind { color: #a15c00; font-weight: 600; }
 tr.match td.kind { color: #0a7d32; }
 .item { cursor: pointer; } .item .title { font-weight: 600; } .item .details { color: #555; font-size: 12px; }
@@ -77,7 +77,7 @@ body.problems tr.match.clean { display: none; }
 {% for name, rows in a.sections %}
 <h3>{{ name }}</h3>
 <table class="side">
-<thead><tr><th class="kind"></th><th>expected</th><th>predicted</th><th>score</th></tr></thead>
+<thead><tr><th class="kind"></th><th>expected</th><th>predicted</th><th class="score">score</th></tr></thead>
 <tbody>
 {% for row in rows %}
 <tr class="{{ row.kind }}{{ ' clean' if row.kind == 'match' and not row.wrong else '' }}">
