@@ -147,3 +147,11 @@ def test_shipped_run_passes_the_shipped_baseline():
     """What CI gates on: the embedded model's stored run, re-scored by today's harness, against the baseline."""
     result = run_eval("--fixtures", ROOT / "evals" / "fixtures", "--replay", SHIPPED_RUN, "--baseline", SHIPPED_BASELINE)
     assert result.exit_code == 0, result.stdout[-3000:] + result.stderr
+
+
+def test_a_file_that_is_not_a_run_is_one_line(tmp_path):
+    folder, _ = setup(tmp_path)
+    (tmp_path / "notes.txt").write_text("just some notes\n")
+    result = run_eval("--fixtures", folder, "--replay", tmp_path / "notes.txt")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {tmp_path / 'notes.txt'}: not a run file (line 1: not JSON (Expecting value))"

@@ -79,12 +79,12 @@ def eval_command(
 def _replayed(fixtures: list[Fixture], path: Path) -> tuple[list[tuple[Fixture, RunLine]], str, int]:
     run = read_run(path)
     pairs, notes = pair_with(fixtures, run)
+    if not pairs:
+        raise FixtureError("no fixture has a line in this run (was it made over another fixture folder?)", source=str(path))
     for message in run.problems:
         stderr.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True, highlight=False)
     for message in notes:
         warn("replay", message)
-    if not pairs:
-        raise FixtureError("no fixture has a line in this run (was it made over another fixture folder?)", source=str(path))
     return pairs, f"replay of {path}{_prompt_label(pairs)}", FixtureError.exit_code if run.problems else 0
 
 

@@ -106,8 +106,10 @@ def read_run(path: Path) -> Run:
     for number, raw in enumerate(text.splitlines(), 1):
         if raw.strip():
             _add_line(run, number, raw)
-    if not run.lines and not run.problems:
-        raise FixtureError("run file is empty", source=str(path))
+    if not run.lines:
+        first = run.problems[0].removeprefix(f"{path}:").removesuffix("; line skipped") if run.problems else ""
+        reason = f"not a run file (line {first})" if first else "run file is empty"
+        raise FixtureError(reason, source=str(path))
     return run
 
 
