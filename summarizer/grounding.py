@@ -9,7 +9,6 @@ from .attribution import Quotes, attribution_of
 from .dates import event_date
 from .schema import (
     Actor,
-    Attribution,
     Claim,
     ClaimDraft,
     Entity,
@@ -59,7 +58,7 @@ def ground_claim(draft: ClaimDraft, local_id: str, sentences: dict[int, Sentence
         claimant_type=draft.claimant_type,
         claim=draft.claim.strip(),
         quote=quotes.within([(e.start, e.end) for e in cited]),
-        attribution=attribution_of(cited_text) or Attribution.other,
+        attribution=attribution_of(cited_text) or draft.attribution,
         stance=draft.stance,
         event_ids=[e for e in dict.fromkeys(x.strip().upper() for x in draft.event_ids) if e in event_ids],
         evidence=cited,

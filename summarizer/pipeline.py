@@ -15,7 +15,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import ValidationError
 
 from .articles import Article
-from .attribution import Quotes, attribution_of
+from .attribution import Quotes
 from .backends.base import Backend, call_stats, completion_json, provider_error
 from .errors import ExtractionError
 from .grounding import GroundedWindow
@@ -80,10 +80,7 @@ class _Run:
     def request(self, window: list[Sentence]) -> dict[str, Any]:
         """The keyword arguments of the one instructor call."""
         published = self.article.published.isoformat() if self.article.published else None
-        claim_sentences = ", ".join(str(s.n) for s in window if attribution_of(s.text))
-        messages = self.prompt.messages(
-            title=self.article.title, published=published, numbered_sentences=numbered(window), claim_sentences=claim_sentences
-        )
+        messages = self.prompt.messages(title=self.article.title, published=published, numbered_sentences=numbered(window))
         return {"response_model": ExtractionDraft, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
 
     def recover(self, exc: Exception, shown: dict[int, str]) -> tuple[ExtractionDraft, dict[str, int]]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 SCHEMA_VERSION = "1.0"
 
@@ -186,14 +186,30 @@ class EventDraft(BaseModel):
 
 
 class ClaimDraft(BaseModel):
-    # No `quote` or `attribution` here: code reads both off the cited sentences (attribution.py), verbatim
-    # by construction, and the model spends no tokens copying.
     sentences: Citations
     claimant: str = Field(max_length=100, description="Who makes the claim, named as in the article (a person, ministry, government, agency).")
     claimant_type: ClaimantType
     claim: str = Field(max_length=300, description="What they claim, in plain words.")
+    quote: str | None = Field(
+        default=None, max_length=400, description="Only when the article quotes the claimant's words in quotation marks: those words. Else null."
+    )
+    attribution: Attribution = Field(description="How the article attributes it: statement, told_reporters, according_to, ...")
     stance: Stance = Field(description="assert, deny, condemn, accuse, warn, call_for or support.")
     event_ids: list[str] = Field(default_factory=list, max_length=3, description="Ids of the events this claim is about, e.g. ['E1'].")
+
+    @model_validator(mode="after")
+    def _quote_in_cited_sentences(self, info: ValidationInfo) -> ClaimDraft:
+        shown = _ctx(info).get("sentences")
+        if not self.quote or not shown:
+            return self
+        cited = " ".join(shown[i] for i in self.sentences if i in shown)
+        if normalize_quote_text(self.quote) in normalize_quote_text(cited):
+            return self
+        if not _ctx(info).get("lenient"):
+            raise ValueError(f"quote {self.quote[:60]!r} is not in sentences {self.sentences}: copy it exactly or set quote to null")
+        _count_drop(info, "quotes")
+        self.quote = None
+        return self
 
 
 class KeyPointDraft(BaseModel):

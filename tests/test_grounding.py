@@ -39,6 +39,12 @@ def test_out_of_range_citation_is_a_validation_error(seed, seed_answer):
         ExtractionDraft.model_validate(seed_answer)
 
 
+def test_quote_not_in_cited_sentences_is_a_validation_error(seed, seed_answer):
+    seed_answer["claims"][0]["quote"] = "Russia is a peaceful nation"
+    with validation_context(seed[2]), pytest.raises(ValidationError, match="is not in sentences"):
+        ExtractionDraft.model_validate(seed_answer)
+
+
 def test_quote_and_attribution_are_read_off_the_cited_sentences_by_code(seed, seed_answer):
     article, sentences, shown = seed
     with validation_context(shown):
