@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,3 +58,29 @@ def embedded_backend():
     from summarizer.backends import resolve_backend
 
     return resolve_backend()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def chromium_page(page_file: Path, width: int = 1280) -> Iterator[tuple[Any, list[str]]]:
+    """Debian's Chromium, headless, all network blocked: yields (page, problems); console errors, page
+    errors and network requests land in `problems`, which the caller asserts empty."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.route("http*://**", lambda route: (problems.append(f"network: {route.request.url}"), route.abort()))
+            page.goto(page_file.as_uri())
+            yield page, problems
+        finally:
+            browser.close()

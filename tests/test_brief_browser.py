@@ -15,10 +15,9 @@ import pytest
 
 from summarizer.briefing import build_briefing
 from summarizer.briefing_render import to_html
+from conftest import chromium_page
 from test_brief import fixture_inputs
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -36,10 +35,6 @@ def visible_in(page, element_id: str, container: str) -> bool:
 
 
 def test_brief_page_in_chromium_highlights_what_an_entry_cites(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
     briefing = build_briefing(fixture_inputs())
     page_file = tmp_path / "brief.html"
     page_file.write_text(to_html(briefing), encoding="utf-8")
@@ -47,48 +42,37 @@ def test_brief_page_in_chromium_highlights_what_an_entry_cites(tmp_path):
     january = next(e for e in briefing.stories[0].timeline if e.type.value == "sanction" and e.date.value == "2024-01-11")
     may_first = f"a{may.citations[0].source}-s{may.citations[0].sentences[0]}"
 
-    problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-            page.route("http*://**", lambda route: (problems.append(f"network: {route.request.url}"), route.abort()))
-            page.goto(page_file.as_uri())
+    with chromium_page(page_file, width=1400) as (page, problems):
+        # before any click: nothing highlighted, the May sentence far down the sources pane
+        assert page.locator(".s.active").count() == 0
+        assert not visible_in(page, may_first, "aside")
 
-            # before any click: nothing highlighted, the May sentence far down the sources pane
-            assert page.locator(".s.active").count() == 0
-            assert not visible_in(page, may_first, "aside")
+        page.click(f"#{may.id}")
+        active = page.locator(".s.active")
+        assert sorted(active.evaluate_all("els => els.map(e => e.id)")) == sorted(
+            f"a{c.source}-s{n}" for c in may.citations for n in c.sentences
+        )
+        assert "imposing sanctions on five Russia-based individuals" in active.all_inner_texts()[-1]
+        assert visible_in(page, may_first, "aside")
+        assert page.locator(f"#{may.id}.active").count() == 1
 
-            page.click(f"#{may.id}")
-            active = page.locator(".s.active")
-            assert sorted(active.evaluate_all("els => els.map(e => e.id)")) == sorted(
-                f"a{c.source}-s{n}" for c in may.citations for n in c.sentences
-            )
-            assert "imposing sanctions on five Russia-based individuals" in active.all_inner_texts()[-1]
-            assert visible_in(page, may_first, "aside")
-            assert page.locator(f"#{may.id}.active").count() == 1
+        # a lead citation jumps to its entry and that entry's sentences
+        page.click(f".lead a[data-entry='{january.id}']")
+        assert page.locator(f"#{january.id}.active").count() == 1 and page.locator(f"#{may.id}.active").count() == 0
+        assert "imposed sanctions on Thursday against three Russian entities" in page.locator(".s.active").first.inner_text()
+        assert visible_in(page, f"a{january.citations[0].source}-s{january.citations[0].sentences[0]}", "aside")
 
-            # a lead citation jumps to its entry and that entry's sentences
-            page.click(f".lead a[data-entry='{january.id}']")
-            assert page.locator(f"#{january.id}.active").count() == 1 and page.locator(f"#{may.id}.active").count() == 0
-            assert "imposed sanctions on Thursday against three Russian entities" in page.locator(".s.active").first.inner_text()
-            assert visible_in(page, f"a{january.citations[0].source}-s{january.citations[0].sentences[0]}", "aside")
+        # a claim highlights its own sentences; the keyboard works too
+        claim = page.locator(".claim", has_text="We condemn Russia's veto")
+        claim.focus()
+        page.keyboard.press("Enter")
+        assert "We condemn Russia's veto" in " ".join(page.locator(".s.active").all_inner_texts())
 
-            # a claim highlights its own sentences; the keyboard works too
-            claim = page.locator(".claim", has_text="We condemn Russia's veto")
-            claim.focus()
-            page.keyboard.press("Enter")
-            assert "We condemn Russia's veto" in " ".join(page.locator(".s.active").all_inner_texts())
-
-            # the screenshot: the briefing from the top, the May sanctions entry picked
-            page.click(f"#{may.id}")
-            page.evaluate("document.querySelector('main').scrollTop = 0")
-            page.screenshot(path=str(tmp_path / "brief.png"))
-            if os.environ.get("SUMMARIZER_BRIEF_SCREENSHOT"):
-                page.screenshot(path=os.environ["SUMMARIZER_BRIEF_SCREENSHOT"])
-        finally:
-            browser.close()
+        # the screenshot: the briefing from the top, the May sanctions entry picked
+        page.click(f"#{may.id}")
+        page.evaluate("document.querySelector('main').scrollTop = 0")
+        page.screenshot(path=str(tmp_path / "brief.png"))
+        if os.environ.get("SUMMARIZER_BRIEF_SCREENSHOT"):
+            page.screenshot(path=os.environ["SUMMARIZER_BRIEF_SCREENSHOT"])
     assert problems == []
     assert (tmp_path / "brief.png").stat().st_size > 10_000

@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, chromium_page
 from summarizer import cli
 from test_eval_support import SMALL_FIXTURE, SMALL_TEXT, make_run, write_fixtures
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHIPPED_RUN = ROOT / "evals" / "runs" / "embedded-qwen1.5b.jsonl"
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
 
@@ -65,23 +63,9 @@ def test_unknown_report_suffix_is_an_error(tmp_path):
 
 def open_in_chromium(html: Path, screenshot: Path, check) -> None:
     """Load the page with all network blocked; fail on console errors, page errors or network requests."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-            page.route("http*://**", lambda route: (problems.append(f"network: {route.request.url}"), route.abort()))
-            page.goto(html.as_uri())
-            check(page)
-            page.screenshot(path=str(screenshot))
-        finally:
-            browser.close()
+    with chromium_page(html) as (page, problems):
+        check(page)
+        page.screenshot(path=str(screenshot))
     assert problems == []
 
 
