@@ -547,7 +547,7 @@ async def _in_daemon_thread(fn: Callable[[], Any]) -> Any:
         try:
             value = context.run(fn)
         except BaseException as exc:  # handed to the awaiting coroutine
-            loop.call_soon_threadsafe(settle, lambda: future.set_exception(exc))
+            loop.call_soon_threadsafe(settle, lambda error=exc: future.set_exception(error))  # bound now: `exc` is unset after the block
         else:
             loop.call_soon_threadsafe(settle, lambda: future.set_result(value))
 

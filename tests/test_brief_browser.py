@@ -9,7 +9,6 @@ It skips when /usr/bin/chromium is missing (`apt-get install -y chromium`).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
