@@ -163,3 +163,11 @@ def test_5mb_article_is_windowed_and_citations_point_into_the_whole_text(tmp_pat
     cited = [ev for e in record["events"] for ev in e["evidence"]]
     assert max(ev["sentence"] for ev in cited) > record["article"]["n_sentences"] * 0.9
     assert all(text[ev["start"] : ev["end"]] == ev["text"] for ev in cited)
+
+
+def test_a_400_about_the_article_is_not_retried_nor_blamed_on_the_mode():
+    fault = Fault(400, body={"error": {"message": "This model's maximum context length is 8192 tokens", "type": "invalid_request_error"}})
+    with FakeOpenAI(queue_responder([fault])) as server:
+        result = run(server)
+    assert result.exit_code == 3 and server.request_count == 1
+    assert "HTTP 400: " in result.stderr and "maximum context length" in result.stderr and "--mode" not in result.stderr

@@ -21,6 +21,7 @@ from ..errors import ProviderError
 TRANSIENT_ATTEMPTS = 5  # per model call; with backoff below that is at most ~40 s of waiting
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 20.0
+RETRY_AFTER_CAP_S = 120.0  # a server's own Retry-After is honoured up to this; beyond it the call fails instead
 # A 500 whose message says the request itself is bad (llama.cpp's server answers json_schema this way)
 # is not transient: retrying can't help, the mode must change.
 _UNSUPPORTED_HINTS = ("response_format", "json_schema", "validation error", "not supported", "unsupported")
@@ -71,9 +72,9 @@ def _record(response: Any) -> None:
 
 
 def is_unsupported(exc: BaseException) -> bool:
-    if isinstance(exc, (openai.BadRequestError, openai.UnprocessableEntityError, openai.NotFoundError)):
-        return True
-    return isinstance(exc, openai.InternalServerError) and any(h in str(exc).lower() for h in _UNSUPPORTED_HINTS)
+    """The server refuses the request's form (mode, response_format), not this article: change --mode."""
+    rejected = (openai.BadRequestError, openai.UnprocessableEntityError, openai.InternalServerError)
+    return isinstance(exc, rejected) and any(h in str(exc).lower() for h in _UNSUPPORTED_HINTS)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -88,7 +89,7 @@ def retry_after(exc: BaseException | None) -> float | None:
     response = getattr(exc, "response", None)
     value = response.headers.get("retry-after") if response is not None else None
     try:
-        return min(float(value), BACKOFF_CAP_S) if value is not None else None
+        return min(float(value), RETRY_AFTER_CAP_S) if value is not None else None
     except ValueError:
         return None
 
@@ -123,7 +124,8 @@ def _cause(exc: BaseException) -> str:
     if isinstance(exc, openai.AuthenticationError):
         return "authentication failed: check the API key"
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code} after {TRANSIENT_ATTEMPTS} attempts: {_short(exc)}"
+        tried = f" after {TRANSIENT_ATTEMPTS} attempts" if is_transient(exc) else ""
+        return f"HTTP {exc.status_code}{tried}: {_short(exc)}"
     return _short(exc)
 
 
