@@ -583,6 +583,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Transport only: read body, sleep latency/delay, write response."""
 
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: with Nagle on, the body waits for the client's delayed ACK
+    # (~40 ms per response), which would make the fake, not the client, the bottleneck in benchmarks
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -628,14 +631,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         try:
             body = self._read_body()
+            arrived = time.monotonic()
             headers = {k.lower(): v for k, v in self.headers.items()}
-            self._sleep(self.server.latency)
             try:
                 response = self.server.api.handle(method, self.path, headers, body)
             except Exception as exc:  # surface responder bugs to the client, not stderr
                 response = _error_response(500, f"FakeOpenAI internal error: {exc!r}",
                                            "server_error")
-            self._sleep(response.delay)
+            # the answer is built first, so the latency is the whole time from arrival to reply
+            self._sleep(arrived + self.server.latency + response.delay - time.monotonic())
             self._send(response)
         except _DISCONNECTS:
             self.close_connection = True
