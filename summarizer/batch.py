@@ -564,9 +564,6 @@ class LiveRun:
         self.concurrency = max(1, run.options.concurrency) if self.backend.acreate is not None else 1
 
     async def main(self) -> None:
-        from .pipeline import extract, extract_async
-
-        self.extract, self.extract_async = extract, extract_async
         loop = asyncio.get_running_loop()
         installed = _install_signals(loop, self.interrupt)
         token = CALL_GATE.set(self.gate)
@@ -595,15 +592,21 @@ class LiveRun:
                 loop.remove_signal_handler(sig)
 
     async def one(self, article: Article, key: str) -> None:
+        from .pipeline import extract, extract_async  # here: a run answered from the cache never loads it
+
+        speed_up_instructor()
         with count_attempts() as attempts:
             try:
                 if self.backend.acreate is None:  # embedded: one at a time, off the event loop
                     retries = self.run.options.retries
-                    record = await _in_daemon_thread(lambda: self.extract(article, self.backend, prompt=self.run.prompt, retries=retries))
+                    record = await _in_daemon_thread(lambda: extract(article, self.backend, prompt=self.run.prompt, retries=retries))
                 else:
-                    record = await self.extract_async(article, self.backend, prompt=self.run.prompt, retries=self.run.options.retries)
+                    record = await extract_async(article, self.backend, prompt=self.run.prompt, retries=self.run.options.retries)
             except asyncio.CancelledError:
                 raise
+            except ConfigError as err:  # the backend cannot start (a bad model file): no article would do better
+                self.stop(fatal=err.one_line())
+                return
             except Exception as exc:
                 if self.gate.fatal is not None:  # every article would fail the same way: stop, record nothing
                     self.stop(fatal=ProviderError(f"{self.backend.id}: {_short(self.gate.fatal)}").one_line())
@@ -660,7 +663,6 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
             highlight=False,
             soft_wrap=True,
         )
-    speed_up_instructor()
     run = BatchRun(options, backend, console)
     extra: dict[str, Any] = {}
     instructor_log = logging.getLogger("instructor")
@@ -673,6 +675,7 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
         if options.provider_batch:
             from .batch_api import ProviderBatch
 
+            speed_up_instructor()
             extra = ProviderBatch(run).run()
         else:
             asyncio.run(LiveRun(run).main())

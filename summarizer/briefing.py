@@ -22,9 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 from rapidfuzz import fuzz, process, utils
 
@@ -61,6 +60,9 @@ from .schema import (
     Provenance,
     Stance,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Across articles the similarity has no evidence component (sentence numbers of two articles are not
 # comparable), so it rests on description, type, actors and date. On the seeds' hand-labeled records the
@@ -383,6 +385,8 @@ def _other_countries(a: Event, b: Event, aliases: dict[str, str], countries: set
 
 
 def _entry_matrix(events: list[Event], entries: list[_EntryCluster], aliases: dict[str, str], countries: set[str]) -> np.ndarray:
+    import numpy as np  # here: every command's start-up would pay ~0.25 s for it
+
     """Similarity of each new event to each entry: the best over the entry's members; zero when a member's
     date contradicts the event's, when different countries did them, or when the descriptions differ; a
     stricter bar when the types differ."""

@@ -22,8 +22,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import openai
-
 from .backends import base
 
 BURST_S = 1.0  # a bucket holds at most this many seconds of allowance
@@ -72,6 +70,8 @@ class Bucket:
 
 def is_fatal(exc: BaseException) -> bool:
     """Errors every other article would hit too: stop the batch rather than record them all."""
+    import openai  # here, not at the top: a batch served from the cache never loads it (backends/base.py)
+
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)):
         return True
     if isinstance(exc, openai.BadRequestError):  # usually about this article (too long); about the mode when it says so
@@ -100,6 +100,8 @@ class CallGate:
         counter = _ATTEMPTS.get()
         if counter is not None:
             counter[0] += 1
+        import openai
+
         try:
             response = await create(*args, **kwargs)
         except openai.RateLimitError as exc:

@@ -53,12 +53,12 @@ def _fold_entities(windows: list[GroundedWindow]) -> list[Entity]:
         names = {n.lower() for n in [entity.name, *entity.aliases]}
         match = next((f for f in folded if names & {n.lower() for n in [f.name, *f.aliases]}), None)
         if match is None:
-            folded.append(entity.model_copy(deep=True))
+            folded.append(entity.model_copy())  # shallow: merging reassigns lists, never mutates them
             continue
         known = {n.lower() for n in [match.name, *match.aliases]}
         for name in [entity.name, *entity.aliases]:
             if name.lower() not in known:
-                match.aliases.append(name)
+                match.aliases = [*match.aliases, name]
                 known.add(name.lower())
     return folded
 
@@ -74,7 +74,7 @@ def merge_windows(windows: list[GroundedWindow]) -> tuple[Summary, list[Event], 
         for event in window.events:
             match = next((e for e in events if _same_event(e, event)), None)
             if match is None:
-                match = event.model_copy(update={"id": f"E{len(events) + 1}"}, deep=True)
+                match = event.model_copy(update={"id": f"E{len(events) + 1}"})
                 events.append(match)
             else:
                 _union_evidence(match, event)

@@ -1,11 +1,15 @@
 """What every backend shares: the raw-call wrapper (transient retries, lenient JSON, usage and attempt
 counting) under one instructor-patched `create`, so local, OpenAI and any compatible server take the
-same path."""
+same path.
+
+`openai` is imported where a call or its failure is handled, not here: it costs ~1.5 s to import, and a
+batch served from the cache, or `summarizer schema`, never talks to a model."""
 
 from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import instructor
-import openai
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from ..errors import ProviderError
@@ -42,6 +45,21 @@ class Backend:
     @property
     def name(self) -> str:
         return self.id.split("/", 1)[0]
+
+
+def on_first_call(build: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+    """`create` built when first called: a client costs an import (openai, ~1.5 s) or a model load
+    (llama.cpp, seconds) that a run answered from the cache never needs."""
+    built: list[Callable[..., Any]] = []
+    lock = threading.Lock()
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not built:
+            with lock:
+                built[:] = built or [build()]
+        return built[0](*args, **kwargs)
+
+    return call
 
 
 # --- per-extraction call statistics -------------------------------------------------------------------
@@ -73,11 +91,15 @@ def _record(response: Any) -> None:
 
 def is_unsupported(exc: BaseException) -> bool:
     """The server refuses the request's form (mode, response_format), not this article: change --mode."""
+    import openai
+
     rejected = (openai.BadRequestError, openai.UnprocessableEntityError, openai.InternalServerError)
     return isinstance(exc, rejected) and any(h in str(exc).lower() for h in _UNSUPPORTED_HINTS)
 
 
 def is_transient(exc: BaseException) -> bool:
+    import openai
+
     if is_unsupported(exc):
         return False
     return isinstance(exc, (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError, openai.InternalServerError)) or (
@@ -113,6 +135,8 @@ def provider_error(exc: BaseException, backend_id: str, source: str) -> Provider
 
 
 def _cause(exc: BaseException) -> str:
+    import openai
+
     if is_unsupported(exc):
         return f"the server rejected the request; try another --mode (tools, json, md_json): {_short(exc)}"
     if isinstance(exc, openai.RateLimitError):

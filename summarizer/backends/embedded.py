@@ -10,7 +10,7 @@ import instructor
 
 from ..errors import ConfigError
 from ..weights import DEFAULT_MODEL_NAME, Progress, ensure_default_model
-from .base import Backend, wrap_raw_create
+from .base import Backend, on_first_call, wrap_raw_create
 
 N_CTX = 8192
 WINDOW_CHARS = 8000  # ~2,000 tokens of article: with the prompt and a 4,096-token answer it fits N_CTX
@@ -46,17 +46,23 @@ def embedded_backend(
     llama: Any = None,
 ) -> Backend:
     path = model_path or ensure_default_model(progress)
-    llama = llama or load_llama(path)
     name = DEFAULT_MODEL_NAME if model_path is None else path.stem
+    if model_path is not None and not model_path.is_file():
+        raise ConfigError("model file not found", source=str(model_path))
 
-    def create(**kwargs: Any) -> Any:
-        return llama.create_chat_completion_openai_v1(**grammar_response_format(kwargs))
+    def connect() -> Any:
+        model = llama or load_llama(path)
+
+        def create(**kwargs: Any) -> Any:
+            return model.create_chat_completion_openai_v1(**grammar_response_format(kwargs))
+
+        return instructor.patch(create=wrap_raw_create(create), mode=mode)
 
     return Backend(
         id=f"embedded/{name}",
         model=name,
         mode=mode,
-        create=instructor.patch(create=wrap_raw_create(create), mode=mode),
+        create=on_first_call(connect),
         window_chars=WINDOW_CHARS,
         settings={"temperature": 0.0, "max_tokens": MAX_TOKENS, "seed": 0},
     )
