@@ -8,12 +8,15 @@ vocabulary only when the grammar refuses it. Same output for greedy decoding, a 
 from __future__ import annotations
 
 import ctypes
+import threading
+from pathlib import Path
 from typing import Any
 
 import llama_cpp
 import numpy as np
 from llama_cpp import Llama
 
+_PARAMS_LOCK = threading.Lock()
 _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
 
 
@@ -56,8 +59,40 @@ class GrammarFirstSampler:
     __del__ = close
 
 
+def cpu_has_amx() -> bool:
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return False
+    return "amx_int8" in flags.split()
+
+
 class FastGrammarLlama(Llama):
-    """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler`."""
+    """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler`.
+
+    On CPUs with AMX (Intel Xeon 4th gen and later) a native build routes matrix products of a prompt
+    through ggml's AMX weight buffers, and with this model that segfaults on the first prompt longer than a
+    few tokens (seen on such a machine, llama-cpp-python 0.3.36). `Llama()` has no argument for
+    `use_extra_bufts`, so it is set on the default model params it starts from."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if not cpu_has_amx():
+            super().__init__(*args, **kwargs)
+            return
+        native = llama_cpp.llama_cpp  # the module `Llama.__init__` calls it from (the package re-exports a copy)
+        default = native.llama_model_default_params
+
+        def params() -> Any:
+            value = default()
+            value.use_extra_bufts = False
+            return value
+
+        with _PARAMS_LOCK:
+            native.llama_model_default_params = params
+            try:
+                super().__init__(*args, **kwargs)
+            finally:
+                native.llama_model_default_params = default
 
     def _init_sampler(self, **kwargs: Any) -> Any:
         grammar = kwargs.get("grammar")
