@@ -64,3 +64,31 @@ def test_seed_003_on_the_embedded_backend(embedded_backend):
     record = extract(article, embedded_backend)
     _check_grounded(record, article.text)
     assert record.provenance.usage.completion_tokens > 0
+
+
+@slow
+def test_prompt_prefix_state_is_saved_restored_and_checked(tmp_path, monkeypatch):
+    """The prompt's fixed part is evaluated once, kept on disk, and restored into a fresh context; a
+    damaged file is refused rather than handed to llama.cpp."""
+    from summarizer.backends.embedded import load_llama
+    from summarizer.backends.prefix import prime, restore, state_path
+    from summarizer.prompts import load_prompt
+    from summarizer.weights import ensure_default_model
+
+    model_path, prompt = ensure_default_model(), load_prompt()
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path))  # after: the model stays where it is
+    llama = load_llama(model_path, n_ctx=2048)
+    prime(llama, prompt, model_path)
+    state = state_path(llama, prompt, model_path)
+    tokens = llama.input_ids[: llama.n_tokens].copy()
+    system = llama.tokenize(prompt.messages(title="", published="", numbered_sentences="")[0]["content"].encode(), add_bos=False)
+    assert state.is_file() and len(tokens) > len(system)  # the whole system message and the chat markup
+
+    llama.reset()
+    assert restore(llama, state) and (llama.input_ids[: llama.n_tokens] == tokens).all()
+
+    damaged = bytearray(state.read_bytes())
+    damaged[-1] ^= 0xFF
+    state.write_bytes(bytes(damaged))
+    llama.reset()
+    assert not restore(llama, state) and llama.n_tokens == 0

@@ -9,8 +9,10 @@ from typing import Any
 import instructor
 
 from ..errors import ConfigError
+from ..prompts import load_prompt
 from ..weights import DEFAULT_MODEL_NAME, Progress, ensure_default_model
 from .base import Backend, on_first_call, wrap_raw_create
+from .prefix import prime
 
 N_CTX = 8192
 WINDOW_CHARS = 8000  # ~2,000 tokens of article: with the prompt and a 4,096-token answer it fits N_CTX
@@ -52,6 +54,7 @@ def embedded_backend(
 
     def connect() -> Any:
         model = llama or load_llama(path)
+        prime(model, load_prompt(), path)
 
         def create(**kwargs: Any) -> Any:
             return model.create_chat_completion_openai_v1(**grammar_response_format(kwargs))
