@@ -390,3 +390,14 @@ def test_a_bad_key_stops_the_batch_instead_of_recording_every_article(tmp_path):
     assert result.fatal is not None and "401" in result.fatal
     assert result.exit_code == 3 and result.errors == 0 and requests <= 4
     assert not Path("out.jsonl").read_text(), "nothing recorded: a --resume with the right key does it all"
+
+
+def test_an_embedded_model_that_cannot_load_stops_the_batch(tmp_path):
+    """The model loads at the first article that needs it (a cached run never does); a file that is not a
+    GGUF stops the batch with one line instead of recording the same error for every article."""
+    write_jsonl(tmp_path / "in.jsonl", 5)
+    (tmp_path / "broken.gguf").write_bytes(b"not a model")
+    result = run_batch(options(["in.jsonl"], "out.jsonl"), lambda: resolve_backend(model_path=tmp_path / "broken.gguf"))
+    assert result.fatal is not None and "broken.gguf" in result.fatal and "cannot load GGUF model" in result.fatal
+    assert result.exit_code == 3 and result.errors == 0
+    assert not Path("out.jsonl").read_text()
