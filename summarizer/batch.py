@@ -590,6 +590,8 @@ class LiveRun:
             CALL_GATE.reset(token)
             for sig in installed:
                 loop.remove_signal_handler(sig)
+            if self.backend.aclose is not None:
+                await self.backend.aclose()
 
     async def one(self, article: Article, key: str) -> None:
         from .pipeline import extract, extract_async  # here: a run answered from the cache never loads it

@@ -41,6 +41,7 @@ class Backend:
     window_chars: int  # article characters per window: longer articles are windowed on sentence bounds
     settings: dict[str, Any] = field(default_factory=dict)  # generation settings, part of the cache key
     acreate: Callable[..., Awaitable[Any]] | None = None  # async twin of `create`; None: one call at a time
+    aclose: Callable[[], Awaitable[None]] | None = None  # closes what `acreate` opened in the running event loop
 
     @property
     def name(self) -> str:
@@ -166,9 +167,13 @@ def _relaxed(text: str | None) -> str | None:
     if not text:
         return text
     try:
-        return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+        json.loads(text)
+        return text  # strict JSON already (nearly always)
     except ValueError:
-        return text  # not JSON at all: leave it for instructor to reject and re-ask
+        try:
+            return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+        except ValueError:
+            return text  # not JSON at all: leave it for instructor to reject and re-ask
 
 
 def relax_json(response: Any) -> Any:
