@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +110,14 @@ def null_client(url: str, body: bytes, n: int, concurrency: int) -> float:
     return asyncio.run(run())
 
 
+def serving_span(out: Path, latency: float) -> float:
+    """Seconds from the first request to the last answer: the records' creation times, first to last, plus
+    the first request's latency. Leaves out what happens once before the first request (importing openai,
+    ~1.5 s, at the first article the cache cannot answer)."""
+    stamps = sorted(datetime.fromisoformat(json.loads(line)["provenance"]["created_at"]) for line in out.open())
+    return (stamps[-1] - stamps[0]).total_seconds() + latency
+
+
 def batch(args: list[str], cwd: Path, env: dict[str, str]) -> dict:
     """Run the CLI; wall, CPU and peak RSS of the process, plus its manifest."""
     command = [sys.executable, "-m", "summarizer", "batch", *args, "--no-progress"]
@@ -165,6 +174,7 @@ def main() -> None:
             server.close()
         ideal = ARTICLES * LATENCY_S / CONCURRENCY
         wall = run["manifest"]["wall_s"]
+        serving = serving_span(work / "cold.jsonl", LATENCY_S)
         results["throughput"] = {
             "articles": ARTICLES,
             "latency_s": LATENCY_S,
@@ -174,6 +184,8 @@ def main() -> None:
             "run_wall_s": round(wall, 3),
             "process_wall_s": round(run["process_wall_s"], 3),
             "ratio_to_ideal": round(ideal / wall, 3),
+            "run_wall_from_first_request_s": round(serving, 3),
+            "ratio_to_ideal_from_first_request": round(ideal / serving, 3),
             "null_client_wall_s": round(null_wall, 3),
             "null_client_ratio_to_ideal": round(ideal / null_wall, 3),
             "ratio_to_null_client": round(null_wall / wall, 3),
@@ -182,6 +194,7 @@ def main() -> None:
         }
         print(f"throughput: {ARTICLES} articles in {wall:.2f} s (ideal {ideal:.2f} s): {ideal / wall:.3f} of ideal; "
               f"process {run['process_wall_s']:.2f} s with start-up", flush=True)
+        print(f"from the first request on (the one-time client import excluded): {serving:.2f} s, {ideal / serving:.3f} of ideal", flush=True)
         print(f"null client: {null_wall:.2f} s ({ideal / null_wall:.3f} of ideal): the client reaches {null_wall / wall:.3f} of it", flush=True)
         print(f"client CPU per article: {results['throughput']['client_cpu_ms_per_article_run']} ms during the run, "
               f"{results['throughput']['client_cpu_ms_per_article_process']} ms for the whole process", flush=True)
