@@ -385,11 +385,11 @@ def _other_countries(a: Event, b: Event, aliases: dict[str, str], countries: set
 
 
 def _entry_matrix(events: list[Event], entries: list[_EntryCluster], aliases: dict[str, str], countries: set[str]) -> np.ndarray:
-    import numpy as np  # here: every command's start-up would pay ~0.25 s for it
-
     """Similarity of each new event to each entry: the best over the entry's members; zero when a member's
     date contradicts the event's, when different countries did them, or when the descriptions differ; a
     stricter bar when the types differ."""
+    import numpy as np  # here: every command's start-up would pay ~0.25 s for it
+
     members = [(k, ev) for k, entry in enumerate(entries) for _, ev in entry.members]
     raw = event_similarities(events, [ev for _, ev in members], aliases=aliases)
     text = process.cdist(
