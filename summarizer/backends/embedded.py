@@ -33,8 +33,6 @@ def grammar_response_format(kwargs: dict[str, Any]) -> dict[str, Any]:
 def load_llama(model_path: Path, n_ctx: int = N_CTX, seed: int = 0) -> Any:
     from .fast_grammar import FastGrammarLlama  # imported here: only the embedded backend pays for the native library
 
-    if not model_path.is_file():
-        raise ConfigError("model file not found", source=str(model_path))
     try:
         return FastGrammarLlama(model_path=str(model_path), n_ctx=n_ctx, n_threads=os.cpu_count() or 1, seed=seed, verbose=False)
     except (ValueError, RuntimeError) as exc:
@@ -49,8 +47,8 @@ def embedded_backend(
 ) -> Backend:
     path = model_path or ensure_default_model(progress)
     name = DEFAULT_MODEL_NAME if model_path is None else path.stem
-    if model_path is not None and not model_path.is_file():
-        raise ConfigError("model file not found", source=str(model_path))
+    if not path.is_file():  # said now, though the model itself loads at the first call
+        raise ConfigError("model file not found", source=str(path))
 
     def connect() -> Any:
         model = llama or load_llama(path)
