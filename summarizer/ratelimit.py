@@ -94,14 +94,14 @@ class CallGate:
         self._schema_chars: dict[str, int] = {}  # the tool/response schema is the same on every call: size it once
 
     async def __call__(self, create: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        import openai  # here, not at the top: see is_fatal
+
         estimate = self._estimate(kwargs) if self.tokens else 0
         if self.requests or self.tokens or self.paused_until > self.clock():
             await self._acquire(estimate)
         counter = _ATTEMPTS.get()
         if counter is not None:
             counter[0] += 1
-        import openai
-
         try:
             response = await create(*args, **kwargs)
         except openai.RateLimitError as exc:

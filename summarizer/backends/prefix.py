@@ -48,7 +48,7 @@ def save(llama: Any, path: Path) -> None:
     buffer = (ctypes.c_uint8 * size)()
     written = llama_cpp.llama_state_get_data(llama.ctx, buffer, size)
     tokens = llama.input_ids[: llama.n_tokens]
-    body = len(tokens).to_bytes(4, "little") + tokens.tobytes() + bytes(buffer)[:written]
+    body = len(tokens).to_bytes(4, "little") + tokens.tobytes() + ctypes.string_at(buffer, written)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob(f"*{SUFFIX}"):  # one prompt version at a time: old states are dead weight
