@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import SEED_000, seed_000_answer  # noqa: E402
 from fake_openai import FakeOpenAI, queue_responder  # noqa: E402
+from machine import cpu_model  # noqa: E402  (bench/machine.py, beside this file)
 
 from summarizer.articles import read_inputs  # noqa: E402
 
@@ -135,14 +136,13 @@ def batch(args: list[str], cwd: Path, env: dict[str, str]) -> dict:
 
 def machine() -> dict:
     """The machine, and how busy it is: CPU time per operation grows when other jobs share the cores."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
     started = time.process_time()
     total = 0
     for i in range(5_000_000):  # a fixed pure-Python loop: ~0.2 s of CPU on an idle modern core
         total += i
     return {
         "cpus": os.cpu_count(),
-        "cpu": model,
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "calibration_loop_cpu_s": round(time.process_time() - started, 3),

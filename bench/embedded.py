@@ -34,6 +34,8 @@ from summarizer.pipeline import extract  # noqa: E402
 from summarizer.prompts import load_prompt  # noqa: E402
 from summarizer.weights import ensure_default_model  # noqa: E402
 
+from machine import cpu_model  # noqa: E402  (bench/machine.py, beside this file)
+
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
@@ -51,11 +53,6 @@ def raw_speed(llama) -> tuple[float, float]:
     return prefill, generation
 
 
-def cpu_model() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.processor())
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -65,10 +62,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "embedded.json")
     args = parser.parse_args()
 
-    llama = load_llama(ensure_default_model())
+    model_path, prompt = ensure_default_model(), load_prompt()
+    llama = load_llama(model_path)
     backend = embedded_backend(llama=llama)
     prefill_tps, gen_tps = raw_speed(llama)
-    model_path, prompt = ensure_default_model(), load_prompt()
     prefix.state_path(llama, prompt, model_path).unlink(missing_ok=True)
     started = time.perf_counter()
     prefix.prime(llama, prompt, model_path)
