@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .schema import Attribution
+from .sentences import Sentence
 
 # Checked in order: the first cue found decides how the sentence attributes its claim.
 _HOW: list[tuple[re.Pattern[str], Attribution]] = [
@@ -39,6 +40,10 @@ class Quotes:
         self.text = text
         self.spans = [(m.start(1), m.end(1)) for m in _QUOTED_SPAN.finditer(text)]
 
+    def inside(self, start: int, end: int) -> bool:
+        """Whether a quoted passage overlaps these characters (a quote running on from an earlier sentence)."""
+        return any(qs < end and start < qe for qs, qe in self.spans)
+
     def within(self, ranges: list[tuple[int, int]]) -> str | None:
         """The longest quoted passage (3+ words) inside the given character ranges."""
         pieces = []
@@ -49,3 +54,8 @@ class Quotes:
                 if end > start and len(piece.split()) >= 3:
                     pieces.append(piece)
         return max(pieces, key=len) if pieces else None
+
+
+def says_something(sentence: Sentence, quotes: Quotes) -> bool:
+    """Whether a sentence attributes a statement to someone or carries quoted words: a claims call asks about it."""
+    return attribution_of(sentence.text) is not None or quotes.inside(sentence.start, sentence.end)

@@ -37,7 +37,7 @@ from .backends.base import relax_json
 from .batch import BatchRun
 from .errors import ConfigError, ExtractionError, ProviderError
 from .pipeline import _Run
-from .schema import ArticleExtraction, ExtractionDraft, validation_context
+from .schema import ArticleExtraction, validation_context
 
 MAX_REQUESTS = 50_000  # per batch (OpenAI's limit)
 MAX_BYTES = 190 * 2**20  # per request file (OpenAI's limit is 200 MB)
@@ -155,8 +155,8 @@ class ProviderBatch:
     def _request_lines(self, article: Article, seq: int) -> list[bytes]:
         extraction = _Run(article, self.backend, self.job.prompt, self.options.retries)
         lines = []
-        for i, window in enumerate(extraction.windows):
-            kwargs = extraction.request(window)
+        for i, step in enumerate(extraction.steps):
+            kwargs = extraction.request(step)
             kwargs.pop("max_retries", None)
             response_model = kwargs.pop("response_model")
             _, body = handle_response_model(response_model, self.backend.mode, **kwargs)
@@ -259,7 +259,7 @@ class ProviderBatch:
             self.job.result.skipped += 1
             self.job.advance()
             return
-        results = [index.get(f"{saved['seq']}.{i}") for i in range(saved["windows"])]
+        results = [index.get(f"{saved['seq']}.{i}") for i in range(saved["calls"])]
         try:
             record = self.extraction(article, results, part)
         except (ProviderError, ExtractionError) as exc:
@@ -272,25 +272,25 @@ class ProviderBatch:
         """Validate and ground the batch's answers for one article, as the live path does."""
         extraction = _Run(article, self.backend, self.job.prompt, self.options.retries)
         stats = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
-        for window, result in zip(extraction.windows, results):
+        for step, result in zip(extraction.steps, results):
             completion = self._completion(article, result, part)
             stats["attempts"] += 1
             if completion.usage is not None:
                 stats["prompt_tokens"] += completion.usage.prompt_tokens or 0
                 stats["completion_tokens"] += completion.usage.completion_tokens or 0
             relax_json(completion)
-            shown = {s.n: s.text for s in window}
+            shown = {s.n: s.text for s in extraction.windows[step.window]}
             with validation_context(shown) as ctx:
                 try:
-                    draft = process_response(completion, response_model=ExtractionDraft, stream=False, mode=self.backend.mode)
+                    draft = process_response(completion, response_model=step.response_model, stream=False, mode=self.backend.mode)
                 except IncompleteOutputException as exc:
-                    extraction.recover(exc, shown)  # raises ExtractionError: the answer was cut off
+                    extraction.recover(exc, step, shown)  # raises ExtractionError: the answer was cut off
                     raise
                 except Exception as exc:  # invalid JSON or schema: no re-ask in a batch, keep what is valid
                     failed = InstructorRetryException(str(exc), last_completion=completion, n_attempts=1, total_usage=completion.usage)
-                    extraction.add(*extraction.recover(failed, shown))
+                    extraction.add(step, *extraction.recover(failed, step, shown))
                     continue
-                extraction.add(draft, ctx["dropped"])
+                extraction.add(step, draft, ctx["dropped"])
         return extraction.result(stats)
 
     def _completion(self, article: Article, result: dict[str, Any] | None, part: _Part) -> ChatCompletion:
@@ -365,11 +365,11 @@ class _ResultIndex:
             handle.close()
 
 
-def _article_line(article: Article, seq: int, key: str, windows: int) -> bytes:
+def _article_line(article: Article, seq: int, key: str, calls: int) -> bytes:
     saved = {
         "seq": seq,
         "key": key,
-        "windows": windows,
+        "calls": calls,
         "article": {
             "id": article.id,
             "text": article.text,

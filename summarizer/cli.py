@@ -241,7 +241,7 @@ def batch(
 
 
 @app.command()
-def schema(draft: Annotated[bool, typer.Option("--draft", help="The model-facing schema (sentence citations) instead of the output's.")] = False) -> None:
+def schema(draft: Annotated[bool, typer.Option("--draft", help="The schema of the model's first call (sentence citations) instead of the output's.")] = False) -> None:
     """Print the JSON Schema of the output record."""
     model = ExtractionDraft if draft else ArticleExtraction
     typer.echo(json.dumps(model.model_json_schema(), indent=2))

@@ -3,15 +3,19 @@ evidence text. Nothing the model writes is trusted as an offset or as a verbatim
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from .attribution import Quotes, attribution_of
 from .dates import event_date
 from .schema import (
     Actor,
+    Attribution,
     Claim,
-    ClaimDraft,
+    ClaimantType,
+    ClaimNote,
     Entity,
+    EntityType,
     Event,
     EventDraft,
     Evidence,
@@ -49,18 +53,39 @@ def ground_event(draft: EventDraft, local_id: str, sentences: dict[int, Sentence
     )
 
 
-def ground_claim(draft: ClaimDraft, local_id: str, sentences: dict[int, Sentence], event_ids: set[str], quotes: Quotes) -> Claim:
-    cited = evidence(draft.sentences, sentences)
-    cited_text = " ".join(e.text for e in cited)
+MAX_CLAIM_EVENTS = 3
+_ENTITY_CLAIMANT = {
+    EntityType.person: ClaimantType.person,
+    EntityType.organization: ClaimantType.organization,
+    EntityType.government_body: ClaimantType.government_body,
+    EntityType.country: ClaimantType.country,
+}
+_GOVERNMENT_WORDS = re.compile(r"\b(?:ministry|ministers?|department|government|council|office|agency|officials?|military|army|navy|command|embassy|white house|kremlin|pentagon)\b", re.I)
+
+
+def claimant_type(claimant: str, entities: list[Entity]) -> ClaimantType:
+    """The claimant's type from the article's own entity list (the model typed them there), else from its words."""
+    name = claimant.strip().lower()
+    for entity in entities:
+        if name in {n.lower() for n in [entity.name, *entity.aliases]}:
+            return _ENTITY_CLAIMANT.get(entity.type, ClaimantType.other)
+    return ClaimantType.government_body if _GOVERNMENT_WORDS.search(claimant) else ClaimantType.other
+
+
+def ground_claim(
+    number: int, note: ClaimNote, local_id: str, sentences: dict[int, Sentence], events: list[Event], entities: list[Entity], quotes: Quotes
+) -> Claim:
+    """A claim the model read off one sentence; everything but who, what and stance is read by code."""
+    cited = evidence([number], sentences)
     return Claim(
         id=local_id,
-        claimant=draft.claimant.strip(),
-        claimant_type=draft.claimant_type,
-        claim=draft.claim.strip(),
+        claimant=note.claimant.strip(),
+        claimant_type=claimant_type(note.claimant, entities),
+        claim=note.claim.strip(),
         quote=quotes.within([(e.start, e.end) for e in cited]),
-        attribution=attribution_of(cited_text) or draft.attribution,
-        stance=draft.stance,
-        event_ids=[e for e in dict.fromkeys(x.strip().upper() for x in draft.event_ids) if e in event_ids],
+        attribution=attribution_of(" ".join(e.text for e in cited)) or Attribution.other,
+        stance=note.stance,
+        event_ids=[e.id for e in events if any(x.sentence == number for x in e.evidence)][:MAX_CLAIM_EVENTS],
         evidence=cited,
     )
 
@@ -68,7 +93,9 @@ def ground_claim(draft: ClaimDraft, local_id: str, sentences: dict[int, Sentence
 class GroundedWindow:
     """One window's draft, grounded; items the model could not support with a citation are dropped."""
 
-    def __init__(self, draft: ExtractionDraft, sentences: dict[int, Sentence], published: date | None, quotes: Quotes):
+    def __init__(
+        self, draft: ExtractionDraft, notes: list[tuple[int, ClaimNote]], sentences: dict[int, Sentence], published: date | None, quotes: Quotes
+    ):
         self.dropped: dict[str, int] = {}
         self.headline = draft.headline.strip()
         self.key_points = self._kept(
@@ -77,11 +104,12 @@ class GroundedWindow:
         events = [ground_event(d, f"E{i}", sentences, published) for i, d in enumerate(draft.events, 1)]
         # ids are positional in the draft (the prompt says so), so they are assigned before dropping
         self.events = self._kept(events, "events")
-        ids = {e.id for e in self.events}
-        claims = [ground_claim(d, f"C{i}", sentences, ids, quotes) for i, d in enumerate(draft.claims, 1)]
-        self.claims = self._kept(claims, "claims")
         self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
                          for e in draft.entities if e.name.strip()]
+        said = [(n, note) for n, note in notes if note.claimant.strip() and note.claim.strip()]
+        if len(said) < len(notes):
+            self.dropped["empty_claims"] = len(notes) - len(said)
+        self.claims = [ground_claim(n, note, f"C{i}", sentences, self.events, self.entities, quotes) for i, (n, note) in enumerate(said, 1)]
 
     def _kept(self, items: list, kind: str) -> list:
         kept = [item for item in items if item.evidence]

@@ -12,15 +12,15 @@ from typing import Any
 
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .articles import Article
-from .attribution import Quotes
+from .attribution import Quotes, says_something
 from .backends.base import Backend, call_stats, completion_json, provider_error
 from .errors import ExtractionError
 from .grounding import GroundedWindow
 from .prompts import Prompt, load_prompt
-from .schema import ArticleExtraction, ArticleMeta, ExtractionDraft, Provenance, Usage, validation_context
+from .schema import ArticleExtraction, ArticleMeta, ClaimNote, ExtractionDraft, Provenance, Usage, claim_notes, claims_draft, validation_context
 from .sentences import Sentence, numbered, split_sentences
 from .windows import merge_windows, plan_windows
 
@@ -36,12 +36,12 @@ def api_cause(exc: BaseException) -> openai.APIError | None:
     return None
 
 
-def _lenient_draft(exc: InstructorRetryException, shown: dict[int, str], source: str) -> tuple[ExtractionDraft, dict[str, int]]:
-    """Re-asking did not fix the answer: keep what is valid, drop (and count) bad citations and quotes."""
+def _lenient_draft(exc: InstructorRetryException, model: type[BaseModel], shown: dict[int, str], source: str) -> tuple[BaseModel, dict[str, int]]:
+    """Re-asking did not fix the answer: keep what is valid, drop (and count) bad citations."""
     text = completion_json(exc.last_completion)
     with validation_context(shown, lenient=True) as ctx:
         try:
-            draft = ExtractionDraft.model_validate_json(text or "")
+            draft = model.model_validate_json(text or "")
         except ValidationError as err:
             first = err.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "answer"
@@ -52,19 +52,43 @@ def _lenient_draft(exc: InstructorRetryException, shown: dict[int, str], source:
 
 
 _CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
+CLAIMS_PER_CALL = 16  # sentences per claims call: a bounded answer, like every list the model writes
+
+
+@dataclass(frozen=True)
+class Step:
+    """One model call: a window's first call (headline, events, key points, entities), or the claims of
+    some of its sentences, those code finds attributing a statement to someone."""
+
+    window: int
+    claims_for: tuple[Sentence, ...] = ()
+
+    @property
+    def response_model(self) -> type[BaseModel]:
+        return claims_draft(tuple(s.n for s in self.claims_for)) if self.claims_for else ExtractionDraft
+
+
+def plan_steps(windows: list[list[Sentence]], quotes: Quotes) -> list[Step]:
+    steps = []
+    for i, window in enumerate(windows):
+        steps.append(Step(i))
+        said = [s for s in window if says_something(s, quotes)]
+        steps += [Step(i, tuple(said[k : k + CLAIMS_PER_CALL])) for k in range(0, len(said), CLAIMS_PER_CALL)]
+    return steps
 
 
 @dataclass
 class _Call:
     kwargs: dict[str, Any]
-    draft: ExtractionDraft | None = None
+    draft: BaseModel | None = None
 
-    def answer(self, draft: ExtractionDraft) -> None:
+    def answer(self, draft: BaseModel) -> None:
         self.draft = draft
 
 
 class _Run:
-    """One article's extraction: everything but the model call itself, shared by `extract` and `extract_async`."""
+    """One article's extraction: everything but the model calls themselves, shared by `extract`,
+    `extract_async` and the Batch API path."""
 
     def __init__(self, article: Article, backend: Backend, prompt: Prompt | None, retries: int):
         self.article, self.backend, self.retries = article, backend, retries
@@ -73,24 +97,36 @@ class _Run:
         self.by_number = {s.n: s for s in self.sentences}
         self.quotes = Quotes(article.text)
         self.windows = plan_windows(self.sentences, backend.window_chars)
-        self.grounded: list[GroundedWindow] = []
+        self.steps = plan_steps(self.windows, self.quotes)
+        self.drafts: dict[int, ExtractionDraft] = {}
+        self.notes: dict[int, list[tuple[int, ClaimNote]]] = {i: [] for i in range(len(self.windows))}
         self.dropped: dict[str, int] = {}
         self.started = time.perf_counter()
 
-    def request(self, window: list[Sentence]) -> dict[str, Any]:
-        """The keyword arguments of the one instructor call."""
+    def request(self, step: Step) -> dict[str, Any]:
+        """The keyword arguments of one instructor call. A claims call's prompt is the first call's plus the
+        claims request, so a local model reuses the first call's KV cache for all of it."""
         published = self.article.published.isoformat() if self.article.published else None
-        messages = self.prompt.messages(title=self.article.title, published=published, numbered_sentences=numbered(window))
-        return {"response_model": ExtractionDraft, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
+        values: dict[str, Any] = {"title": self.article.title, "published": published, "numbered_sentences": numbered(self.windows[step.window])}
+        if step.claims_for:
+            values["claim_sentences"] = numbered(list(step.claims_for))
+        messages = self.prompt.messages(**values)
+        return {"response_model": step.response_model, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
 
-    def recover(self, exc: Exception, shown: dict[int, str]) -> tuple[ExtractionDraft, dict[str, int]]:
-        """Map a failed call: provider faults raise one-line errors; answers that stayed invalid are kept leniently."""
+    def recover(self, exc: Exception, step: Step, shown: dict[int, str]) -> tuple[BaseModel | None, dict[str, int]]:
+        """Map a failed call: provider faults raise one-line errors; answers that stayed invalid are kept
+        leniently. A claims answer that cannot be read at all costs its claims, not the article's record."""
         label = self.article.label
         if isinstance(exc, InstructorRetryException):
             cause = api_cause(exc)
             if cause is not None:
                 raise provider_error(cause, self.backend.id, label) from None
-            return _lenient_draft(exc, shown, label)
+            try:
+                return _lenient_draft(exc, step.response_model, shown, label)
+            except ExtractionError:
+                if not step.claims_for:
+                    raise
+                return None, {"invalid_claim_answers": 1}
         if isinstance(exc, IncompleteOutputException):
             raise ExtractionError("the answer was cut off at the token limit", source=label) from None
         if isinstance(exc, openai.APIError):
@@ -98,23 +134,29 @@ class _Run:
         raise exc
 
     @contextmanager
-    def call(self, window: list[Sentence]) -> Iterator[_Call]:
-        """Around one model call: validation context in, answer or failure grounded out."""
-        shown = {s.n: s.text for s in window}
-        call = _Call(self.request(window))
+    def call(self, step: Step) -> Iterator[_Call]:
+        """Around one model call: validation context in, answer or failure out."""
+        shown = {s.n: s.text for s in self.windows[step.window]}
+        call = _Call(self.request(step))
         with validation_context(shown) as ctx:
             try:
                 yield call
-                self.add(call.draft, ctx["dropped"])
+                self.add(step, call.draft, ctx["dropped"])
             except _CALL_ERRORS as exc:
-                self.add(*self.recover(exc, shown))
+                self.add(step, *self.recover(exc, step, shown))
 
-    def add(self, draft: ExtractionDraft, dropped: dict[str, int]) -> None:
+    def add(self, step: Step, answer: BaseModel | None, dropped: dict[str, int]) -> None:
         _add(self.dropped, dropped)
-        self.grounded.append(GroundedWindow(draft, self.by_number, self.article.published, self.quotes))
+        if step.claims_for:
+            self.notes[step.window] += claim_notes(answer) if answer is not None else []
+        else:
+            self.drafts[step.window] = answer
 
     def result(self, stats: dict[str, Any]) -> ArticleExtraction:
-        summary, events, claims, entities, ungrounded = merge_windows(self.grounded)
+        grounded = [
+            GroundedWindow(self.drafts[i], self.notes[i], self.by_number, self.article.published, self.quotes) for i in range(len(self.windows))
+        ]
+        summary, events, claims, entities, ungrounded = merge_windows(grounded)
         _add(self.dropped, ungrounded)
         latency = time.perf_counter() - self.started
         return ArticleExtraction(
@@ -135,8 +177,8 @@ def _add(counts: dict[str, int], more: dict[str, int]) -> None:
 def extract(article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES) -> ArticleExtraction:
     run = _Run(article, backend, prompt, retries)
     with call_stats() as stats:
-        for window in run.windows:
-            with run.call(window) as call:
+        for step in run.steps:
+            with run.call(step) as call:
                 call.answer(backend.create(**call.kwargs))
     return run.result(stats)
 
@@ -147,8 +189,8 @@ async def extract_async(article: Article, backend: Backend, *, prompt: Prompt | 
         return await asyncio.to_thread(extract, article, backend, prompt=prompt, retries=retries)
     run = _Run(article, backend, prompt, retries)
     with call_stats() as stats:
-        for window in run.windows:
-            with run.call(window) as call:
+        for step in run.steps:
+            with run.call(step) as call:
                 call.answer(await backend.acreate(**call.kwargs))
     return run.result(stats)
 

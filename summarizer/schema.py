@@ -16,9 +16,10 @@ from contextvars import ContextVar
 from datetime import date as Date
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, create_model, field_validator
 
 SCHEMA_VERSION = "1.0"
 
@@ -185,31 +186,31 @@ class EventDraft(BaseModel):
 
 
 
-class ClaimDraft(BaseModel):
-    sentences: Citations
-    claimant: str = Field(max_length=100, description="Who makes the claim, named as in the article (a person, ministry, government, agency).")
-    claimant_type: ClaimantType
-    claim: str = Field(max_length=300, description="What they claim, in plain words.")
-    quote: str | None = Field(
-        default=None, max_length=400, description="Only when the article quotes the claimant's words in quotation marks: those words. Else null."
-    )
-    attribution: Attribution = Field(description="How the article attributes it: statement, told_reporters, according_to, ...")
-    stance: Stance = Field(description="assert, deny, condemn, accuse, warn, call_for or support.")
-    event_ids: list[str] = Field(default_factory=list, max_length=3, description="Ids of the events this claim is about, e.g. ['E1'].")
+class ClaimNote(BaseModel):
+    """Who says what in one sentence; the sentence, quote and attribution come from code, not the model."""
 
-    @model_validator(mode="after")
-    def _quote_in_cited_sentences(self, info: ValidationInfo) -> ClaimDraft:
-        shown = _ctx(info).get("sentences")
-        if not self.quote or not shown:
-            return self
-        cited = " ".join(shown[i] for i in self.sentences if i in shown)
-        if normalize_quote_text(self.quote) in normalize_quote_text(cited):
-            return self
-        if not _ctx(info).get("lenient"):
-            raise ValueError(f"quote {self.quote[:60]!r} is not in sentences {self.sentences}: copy it exactly or set quote to null")
-        _count_drop(info, "quotes")
-        self.quote = None
-        return self
+    claimant: str = Field(max_length=100, description="Who says it, named as in the article; for 'he', 'she' or 'they', the one meant.")
+    claim: str = Field(max_length=300, description="What they say, in plain words.")
+    stance: Stance = Field(description="assert, deny, condemn, accuse, warn, call_for or support.")
+
+
+CLAIM_KEY = "sentence {n}"
+
+
+@cache
+def claims_draft(numbers: tuple[int, ...]) -> type[BaseModel]:
+    """The claims answer for these sentences: one key per sentence, in order, so a small model cannot skip
+    one or drift onto its neighbour; null where the sentence attributes nothing to anyone."""
+    fields: dict[str, Any] = {
+        f"s{n}": (ClaimNote | None, Field(alias=CLAIM_KEY.format(n=n), description=f"The claim made in sentence {n}, or null."))
+        for n in numbers
+    }
+    return create_model("ClaimsDraft", __doc__="Who says what, per sentence.", **fields)
+
+
+def claim_notes(draft: BaseModel) -> list[tuple[int, ClaimNote]]:
+    """(sentence number, note) for every sentence the model gave a claim for."""
+    return [(int(name[1:]), note) for name, note in draft if note is not None]
 
 
 class KeyPointDraft(BaseModel):
@@ -225,7 +226,7 @@ class EntityDraft(BaseModel):
 
 
 class ExtractionDraft(BaseModel):
-    """Everything the model extracts from one article (or one window of it)."""
+    """What the model extracts from one article (or one window of it) in its first call; claims come from `claims_draft` calls."""
 
     headline: str = Field(max_length=200, description="A one-line headline for the article.")
     event_sentences: list[int] = Field(
@@ -234,10 +235,6 @@ class ExtractionDraft(BaseModel):
     events: list[EventDraft] = Field(
         default_factory=list, max_length=8, description="Actions reported by the article; [] if there are none. Ids E1, E2... follow this order."
     )
-    claim_sentences: list[int] = Field(
-        default_factory=list, max_length=12, description="Numbers of the sentences that attribute a statement to someone; [] if none."
-    )
-    claims: list[ClaimDraft] = Field(default_factory=list, max_length=10, description="Who said what: every attributed statement; [] if none.")
     key_points: list[KeyPointDraft] = Field(min_length=1, max_length=5, description="3 to 5 key points, each citing its sentences.")
     entities: list[EntityDraft] = Field(default_factory=list, max_length=10, description="People, organizations, countries, weapons involved.")
 

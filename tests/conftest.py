@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,9 +19,42 @@ SEED_000 = ROOT / "seeds" / "000_fc4c5d789ceb7862.txt"
 SEED_003 = ROOT / "seeds" / "003_1f565a1a16ffb178.txt"
 
 
-def seed_000_answer() -> dict:
-    """A correct ExtractionDraft for seed 000, as a model would answer it (sentence numbers, no offsets)."""
-    return {
+class ModelAnswer(dict):
+    """A model's answers for one article, written as one draft with its claims (`sentences`, `claimant`,
+    `claim`, `stance`). Called by the fake server with each request, it answers what that request's schema
+    asks: the first call's draft, or the claims of the sentences a claims call lists."""
+
+    def __call__(self, request: dict) -> dict:
+        return self.answer(_requested_properties(request))
+
+    def validated(self, response_model: type) -> Any:
+        """The answer to an in-process call (no HTTP), validated as instructor would."""
+        return response_model.model_validate(self.answer(list(response_model.model_json_schema()["properties"])))
+
+    def answer(self, keys: list[str]) -> dict:
+        if not any(k.startswith("sentence ") for k in keys):
+            return {k: v for k, v in self.items() if k != "claims"}
+        by_sentence = {c["sentences"][0]: c for c in self.get("claims", [])}
+        notes = {}
+        for key in keys:
+            claim = by_sentence.get(int(key.split()[1]))
+            notes[key] = {f: claim[f] for f in ("claimant", "claim", "stance")} if claim else None
+        return notes
+
+
+def _requested_properties(request: dict) -> list[str]:
+    """The keys the request's schema asks for: in a tool, a response_format, or (JSON mode) the messages."""
+    if request.get("tools"):
+        return list(request["tools"][0]["function"]["parameters"].get("properties", {}))
+    response_format = request.get("response_format") or {}
+    if "json_schema" in response_format:
+        return list(response_format["json_schema"]["schema"].get("properties", {}))
+    return list(dict.fromkeys(re.findall(r'"(sentence \d+)"', json.dumps(request.get("messages", [])).replace('\\"', '"'))))
+
+
+def seed_000_answer() -> ModelAnswer:
+    """A correct answer for seed 000, as a model would give it (sentence numbers, no offsets)."""
+    return ModelAnswer({
         "headline": "US sanctions Russian entities over North Korean arms transfers",
         "key_points": [
             {"sentences": [1], "text": "The US sanctioned Russian entities over arms transfers between North Korea and Russia."},
@@ -39,12 +74,10 @@ def seed_000_answer() -> dict:
              "actors": [{"name": "Russia", "role": "agent", "country": "RUS"}], "when": "", "location": "UN Security Council", "status": "occurred"},
         ],
         "claims": [
-            {"sentences": [4], "claimant": "Matthew Miller", "claimant_type": "person", "claim": "Russia relies on North Korean munitions.",
-             "quote": "Russia has increasingly relied upon the DPRK for munitions", "attribution": "statement", "stance": "accuse", "event_ids": ["E1"]},
-            {"sentences": [9], "claimant": "US State Department", "claimant_type": "government_body", "claim": "The US condemns Russia's veto.",
-             "quote": None, "attribution": "statement", "stance": "condemn", "event_ids": ["E2", "E9"]},
+            {"sentences": [4], "claimant": "Matthew Miller", "claim": "Russia relies on North Korean munitions.", "stance": "accuse"},
+            {"sentences": [9], "claimant": "US State Department", "claim": "The US condemns Russia's veto.", "stance": "condemn"},
         ],
-    }
+    })
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ counter) and the answer is one of:
 
 * ``dict`` / ``list`` (or a pydantic model): the structured object the model
   "answers"; sent as tool-call arguments when the request has ``tools``,
-  otherwise as JSON message content.
+  otherwise as JSON message content. A callable answer is called with the
+  request body and its result sent instead.
 * ``str``: raw message content (simulates a model emitting invalid JSON).
 * :class:`RawToolCall`: raw tool-call arguments (invalid JSON in TOOLS mode).
 * :class:`Fault`: an HTTP error (429, 500, 503, ...).
@@ -211,8 +212,11 @@ def _fault_response(fault: Fault) -> _Response:
     return _json_response(fault.status, body, headers=dict(fault.headers or {}), delay=fault.delay)
 
 
-def _normalize(answer: Any) -> Any:
-    """Turn pydantic models into plain JSON-able data (lets tests return models)."""
+def _normalize(answer: Any, request: dict) -> Any:
+    """Turn pydantic models into plain JSON-able data (lets tests return models); a callable answer is
+    called with the request first (one answer for calls that ask for different schemas)."""
+    if callable(answer):
+        answer = answer(request)
     if hasattr(answer, "model_dump"):
         return answer.model_dump(mode="json")
     return answer
@@ -259,7 +263,7 @@ def _usage(request: dict, answer_text: str) -> dict:
 
 def chat_completion(request: dict, answer: Any, n: int) -> dict:
     """Wrap a (non-fault) answer as a ``chat.completion`` object."""
-    message, finish_reason, text = _message_for(request, _normalize(answer), n)
+    message, finish_reason, text = _message_for(request, _normalize(answer, request), n)
     return {
         "id": f"chatcmpl-fake-{n}",
         "object": "chat.completion",

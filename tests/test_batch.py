@@ -24,6 +24,7 @@ from summarizer.schema import ArticleExtraction
 
 SEED = next(read_inputs([str(SEED_000)]))
 REFERENCE = re.compile(r"Reference number (\d+) ")
+CALLS = 2  # model calls per article: the first call and one claims call
 
 
 @pytest.fixture(autouse=True)
@@ -124,22 +125,22 @@ def test_kill_9_mid_run_then_resume_gives_exactly_one_line_per_article(tmp_path)
         resumed_requests = server.request_count - sent
     assert_one_line_per_input(out, ids)
     assert result.skipped == before and result.extracted == 150 - before
-    assert resumed_requests == 150 - before, "only what was missing went to the model"
+    assert resumed_requests == CALLS * (150 - before), "only what was missing went to the model"
 
 
 def test_warm_cache_rerun_makes_zero_requests(tmp_path):
     write_jsonl(tmp_path / "in.jsonl", 20)
     with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
         cold = run(server, options(["in.jsonl"], "cold.jsonl"))
-        assert cold.extracted == 20 and server.request_count == 20
+        assert cold.extracted == 20 and server.request_count == CALLS * 20
         warm = run(server, options(["in.jsonl"], "warm.jsonl"))
-        assert server.request_count == 20, "the warm run asked the server"
+        assert server.request_count == CALLS * 20, "the warm run asked the server"
         assert warm.cached == 20 and warm.extracted == 0
         assert sorted(Path("warm.jsonl").read_text().splitlines()) == sorted(Path("cold.jsonl").read_text().splitlines())
         other_settings = run(server, options(["in.jsonl"], "retries.jsonl", retries=2))  # generation settings are in the key
-        assert other_settings.cached == 0 and server.request_count == 40
+        assert other_settings.cached == 0 and server.request_count == CALLS * 40
         bypass = run(server, options(["in.jsonl"], "nocache.jsonl", cache=False))
-        assert bypass.extracted == 20 and server.request_count == 60
+        assert bypass.extracted == 20 and server.request_count == CALLS * 60
 
 
 def test_bad_inputs_become_error_records_and_the_batch_goes_on(tmp_path):
@@ -195,13 +196,12 @@ def test_provider_batch_submits_polls_and_maps_results_back(tmp_path, monkeypatc
     answers = {2: Fault(500), 3: RawToolCall("{not json"), 4: bad_citation}
     with FakeOpenAI(per_article(answers)) as server:
         backend = resolve_backend("fake", base_url=server.base_url)
-        live_body = None
         server.responder = queue_responder([seed_000_answer()])
         from summarizer.pipeline import extract
         from summarizer.articles import article_from_record
 
         extract(article_from_record(article_record(0), default_id="", source="x"), backend)
-        live_body = server.requests[-1]
+        live_bodies = server.requests[-CALLS:]
         server.responder = per_article(answers)
         monkeypatch.setattr("summarizer.batch_api.POLL_CAP_S", 0.01)
         result = run_batch(options(["in.jsonl"], "out.jsonl", provider_batch=True, poll_interval=0, base_url=server.base_url), lambda: backend)
@@ -209,8 +209,9 @@ def test_provider_batch_submits_polls_and_maps_results_back(tmp_path, monkeypatc
         polls = [r for r in server.routes if r[0] == "GET" and r[1].startswith("/v1/batches/")]
         uploaded = [json.loads(line) for line in server.file_content(batch["input_file_id"]).splitlines()]
     assert batch["status"] == "completed" and len(polls) >= 2
-    assert len(uploaded) == 8 and uploaded[0]["custom_id"] == "0.0" and uploaded[0]["url"] == "/v1/chat/completions"
-    assert uploaded[0]["body"] == live_body, "the batch request is the live request"
+    assert len(uploaded) == CALLS * 8 and uploaded[0]["custom_id"] == "0.0" and uploaded[0]["url"] == "/v1/chat/completions"
+    assert uploaded[1]["custom_id"] == "0.1" and uploaded[1]["body"]["tools"][0]["function"]["name"] == "ClaimsDraft"
+    assert [u["body"] for u in uploaded[:CALLS]] == live_bodies, "the batch requests are the live requests"
     records = {line_id(r): r for r in lines(tmp_path / "out.jsonl")}
     assert set(records) == {*ids, "in.jsonl:9"}
     assert "HTTP 500" in records["a2"]["message"] and records["a2"]["error_type"] == "ProviderError"
@@ -292,7 +293,10 @@ def test_a_429_pauses_every_worker_not_just_the_one_that_got_it(tmp_path):
 
     def respond(body, n):
         arrivals.append(time.monotonic())
-        return Fault(429, headers={"Retry-After": "0.3"}) if n == 0 else seed_000_answer()
+        if n == 0:
+            return Fault(429, headers={"Retry-After": "0.3"})
+        # the other first calls answer after the client has seen the 429: their claims calls must wait
+        return Stall(0.1, then=seed_000_answer()) if n < 3 else seed_000_answer()
 
     with FakeOpenAI(respond, latency=0.05) as server:
         result = run(server, options(["in.jsonl"], "out.jsonl", concurrency=3))

@@ -9,7 +9,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SEED_000, SEED_003, seed_000_answer
+from conftest import SEED_000, SEED_003, ModelAnswer, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
 from summarizer import cli
 from summarizer.backends import base
@@ -123,24 +123,20 @@ def test_repeated_sentences_are_reasked_then_dropped():
     assert lead["provenance"]["dropped"] == {"repeated_sentences": 2, "invalid_answers": 2}
 
 
-def seed_003_answer() -> dict:
-    return {
+def seed_003_answer() -> ModelAnswer:
+    return ModelAnswer({
         "headline": "US sanctions Russian entities over North Korean missiles",
         "event_sentences": [1, 3],
         "events": [
-            {"sentences": [1], "type": "sanction", "description": "The U.S. State Department sanctioned three Russian entities and an individual.",
+            {"sentences": [1, 5], "type": "sanction", "description": "The U.S. State Department sanctioned three Russian entities and an individual.",
              "actors": [{"name": "U.S. State Department", "role": "agent", "country": "USA"}], "when": "on Thursday", "location": None, "status": "occurred"},
             {"sentences": [3, 11], "type": "arms_transfer", "description": "North Korea transferred ballistic missiles to Russia.",
              "actors": [{"name": "North Korea", "role": "agent"}, {"name": "Russia", "role": "target"}], "when": "", "location": None, "status": "alleged"},
         ],
-        "claim_sentences": [5],
-        "claims": [
-            {"sentences": [5], "claimant": "Antony Blinken", "claimant_type": "person", "claim": "The US will take further actions.",
-             "quote": "We will not hesitate to take further actions.", "attribution": "statement", "stance": "warn", "event_ids": ["E1"]},
-        ],
+        "claims": [{"sentences": [5], "claimant": "Antony Blinken", "claim": "The US will take further actions.", "stance": "warn"}],
         "key_points": [{"sentences": [1], "text": "The US sanctioned three Russian entities and an individual."}],
         "entities": [{"name": "Antony Blinken", "type": "person", "aliases": []}, {"name": "North Korea", "type": "country", "aliases": ["Pyongyang"]}],
-    }
+    })
 
 
 def test_article_files_are_extracted_then_briefed():
@@ -161,7 +157,8 @@ def test_article_files_are_extracted_then_briefed():
     with FakeOpenAI(responder) as server:
         result = brief(server, str(SEED_000), str(SEED_003))
     assert result.exit_code == 0, result.stderr
-    assert [r["tools"][0]["function"]["name"] for r in server.requests] == ["ExtractionDraft", "ExtractionDraft", "LeadDraft"]
+    asked = [r["tools"][0]["function"]["name"] for r in server.requests]
+    assert sorted(asked[:4]) == ["ClaimsDraft", "ClaimsDraft", "ExtractionDraft", "ExtractionDraft"] and asked[4:] == ["LeadDraft"]
     md = result.stdout
     assert "- **2024-01-11 (day)** · T2 · `sanction`: The U.S. State Department sanctioned" in md
     assert "- **2024-05-16 (day)** · T3 · `sanction`: The US imposed sanctions" in md

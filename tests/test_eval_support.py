@@ -9,7 +9,7 @@ from typing import Any
 
 import instructor
 
-from conftest import ROOT, seed_000_answer
+from conftest import ROOT, ModelAnswer, seed_000_answer
 from summarizer.backends.base import Backend
 from summarizer.evals.fixtures import Fixture, load_fixture
 from summarizer.evals.runs import RunLine, now, ok_line
@@ -64,7 +64,7 @@ expected:
 
 # What a decent model might answer: two of three events (one with the wrong date), a false positive, two
 # of three claims (one with the wrong stance), entities with an alias.
-SMALL_ANSWER: dict[str, Any] = {
+SMALL_ANSWER = ModelAnswer({
     "headline": "US sanctions Russian firms; North Korea tests a missile",
     "key_points": [{"sentences": [1], "text": "The US sanctioned three Russian firms."}],
     "entities": [
@@ -81,12 +81,10 @@ SMALL_ANSWER: dict[str, Any] = {
          "actors": [{"name": "Analysts", "role": "agent"}], "when": "", "status": "occurred"},
     ],
     "claims": [
-        {"sentences": [2], "claimant": "Treasury", "claimant_type": "government_body", "claim": "The firms shipped drone parts to Iran.",
-         "quote": None, "attribution": "statement", "stance": "accuse", "event_ids": ["E1"]},
-        {"sentences": [4], "claimant": "Maria Zakharova", "claimant_type": "person", "claim": "The sanctions are illegal.",
-         "quote": "These sanctions are illegal", "attribution": "told_reporters", "stance": "deny", "event_ids": ["E1"]},
+        {"sentences": [2], "claimant": "Treasury", "claim": "The firms shipped drone parts to Iran.", "stance": "accuse"},
+        {"sentences": [4], "claimant": "Maria Zakharova", "claim": "The sanctions are illegal.", "stance": "deny"},
     ],
-}
+})
 
 SEED_FIXTURE = ROOT / "evals" / "fixtures" / "dev" / "seed_000.yaml"
 
@@ -100,7 +98,7 @@ def write_fixtures(folder: Path) -> Path:
     return folder
 
 
-def answer_for(text: str) -> dict[str, Any]:
+def answer_for(text: str) -> ModelAnswer:
     """The canned answer for whichever fixture article a prompt holds."""
     return SMALL_ANSWER if "Zakharova" in text else seed_000_answer()
 
@@ -109,7 +107,7 @@ def canned_backend() -> Backend:
     """In process, no HTTP: answers through the real pipeline (validation, grounding, provenance)."""
 
     def create(*, response_model: type, messages: list[dict[str, str]], **_: Any) -> Any:
-        return response_model.model_validate(answer_for(json.dumps(messages)))
+        return answer_for(json.dumps(messages)).validated(response_model)
 
     return Backend(id="canned/test", model="canned", mode=instructor.Mode.TOOLS, create=create, window_chars=100_000)
 
@@ -117,7 +115,7 @@ def canned_backend() -> Backend:
 def line_for(fixture: Fixture, draft: dict[str, Any] | None = None) -> RunLine:
     backend = canned_backend()
     if draft is not None:
-        backend.create = lambda **_: ExtractionDraft.model_validate(draft)
+        backend.create = lambda response_model, **_: ModelAnswer(draft).validated(response_model)
     return ok_line(fixture.id, extract(fixture.article, backend), now(), 0.5)
 
 

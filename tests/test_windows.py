@@ -1,6 +1,6 @@
 from summarizer.attribution import Quotes
 from summarizer.grounding import GroundedWindow
-from summarizer.schema import ExtractionDraft, validation_context
+from summarizer.schema import ClaimNote, ExtractionDraft, validation_context
 from summarizer.sentences import split_sentences
 from summarizer.windows import merge_windows, plan_windows
 
@@ -15,12 +15,12 @@ def test_windows_cover_every_sentence_once_within_budget():
     assert all(sum(len(s.text) + 1 for s in w) <= 500 + len(w[-1].text) for w in windows)
 
 
-def _window(sentences, events, claims):
+def _window(sentences, events, notes):
     shown = {s.n: s.text for s in sentences}
-    draft_data = {"headline": "h", "key_points": [{"sentences": [sentences[0].n], "text": "k"}], "entities": [{"name": "United States", "type": "country", "aliases": ["US"]}], "events": events, "claims": claims}
+    draft_data = {"headline": "h", "key_points": [{"sentences": [sentences[0].n], "text": "k"}], "entities": [{"name": "United States", "type": "country", "aliases": ["US"]}], "events": events}
     with validation_context(shown):
         draft = ExtractionDraft.model_validate(draft_data)
-    return GroundedWindow(draft, {s.n: s for s in sentences}, None, Quotes(TEXT))
+    return GroundedWindow(draft, notes, {s.n: s for s in sentences}, None, Quotes(TEXT))
 
 
 def _event(n, description="The United States imposed sanctions on entity one."):
@@ -30,13 +30,13 @@ def _event(n, description="The United States imposed sanctions on entity one."):
 def test_merge_folds_duplicates_and_remaps_ids():
     sentences = split_sentences(TEXT)
     first = _window(sentences[:20], [_event(1), _event(2, "A different test of a missile by another state entirely.")],
-                    [{"sentences": [1], "claimant": "Miller", "claimant_type": "person", "claim": "c", "attribution": "statement", "stance": "assert", "event_ids": ["E2"]}])
+                    [(2, ClaimNote(claimant="Miller", claim="c", stance="assert"))])
     second = _window(sentences[20:], [_event(30, "The United States imposed sanctions on entity one again."), {**_event(31), "type": "weapons_test", "description": "A weapons test."}],
-                     [{"sentences": [31], "claimant": "Kim", "claimant_type": "person", "claim": "d", "attribution": "statement", "stance": "deny", "event_ids": ["E1", "E2"]}])
+                     [(31, ClaimNote(claimant="Kim", claim="d", stance="deny"))])
     summary, events, claims, entities, _ = merge_windows([first, second])
     assert [e.id for e in events] == ["E1", "E2", "E3"]
     assert [ev.sentence for ev in events[0].evidence] == [1, 30]  # same sanction in both windows: one event
     assert events[2].type.value == "weapons_test"
     assert claims[0].event_ids == ["E2"]
-    assert claims[1].id == "C2" and claims[1].event_ids == ["E1", "E3"]  # window-local E1/E2 -> global E1/E3
+    assert claims[1].id == "C2" and claims[1].event_ids == ["E3"]  # window-local E2 -> global E3
     assert len(entities) == 1 and entities[0].aliases == ["US"]
