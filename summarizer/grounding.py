@@ -8,6 +8,7 @@ from datetime import date
 
 from .attribution import Quotes, attribution_of
 from .dates import event_date
+from .event_types import checked_type
 from .schema import (
     Actor,
     Attribution,
@@ -43,7 +44,7 @@ def ground_event(draft: EventDraft, local_id: str, sentences: dict[int, Sentence
     cited = evidence(draft.sentences, sentences)
     return Event(
         id=local_id,
-        type=draft.type,
+        type=checked_type(draft.type, draft.description),
         description=draft.description.strip(),
         actors=[Actor(name=a.name.strip(), role=a.role, country=a.country) for a in draft.actors if a.name.strip()],
         date=event_date(draft.when, [e.text for e in cited], published),

@@ -1,0 +1,41 @@
+"""An event's type checked against its own description.
+
+The 1.5B model describes an action well ("North Korea launched a Hwasong-18 missile in a test") but often
+picks a type that does not fit it (`arms_transfer`), leaning on the types of the prompt's worked example.
+The words of each type's definition in the prompt are found in the description by code: when the model's
+type has none of its words there and another type does, the type whose words come first (the main verb
+usually follows the subject) replaces it. A description that names no type's words keeps the model's type."""
+
+from __future__ import annotations
+
+import re
+
+from .schema import EventType
+
+_WORDS: dict[EventType, str] = {
+    EventType.sanction: r"sanction\w*|asset freezes?|froze\w*|travel bans?|export (?:bans?|controls?)|blacklist\w*|embargo\w*",
+    EventType.arms_transfer: r"sales?|sold|sell\w*|buy\w*|bought|purchas\w*|acquir\w*|suppl(?:y|ied|ies|ying)|deliver\w*|transferr?\w*|shipp?\w*|provid\w*",
+    EventType.military_strike: r"strikes?|attack(?!\s+submarine)\w*|shell\w*|bomb\w*|airstrikes?|raids?|shot down|killed",
+    EventType.weapons_test: r"test\w*|launch\w*|fired|test-fired",
+    EventType.veto_or_vote: r"vot\w*|veto\w*|resolutions?|ratif\w*|abstain\w*|adopted",
+    EventType.agreement: r"agree\w*|deals?|treat(?:y|ies)|pacts?|signed|accords?|memorandum",
+    EventType.meeting_or_visit: r"met|meet\w*|summits?|visit\w*|talks|hosted|arrived",
+    EventType.production: r"produc\w*|manufactur\w*|built|build\w*",
+    EventType.condemnation: r"condemn\w*",
+    EventType.denial: r"den(?:y|ied|ies|ial)",
+    EventType.accusation: r"accus\w*|blam\w*",
+    EventType.statement: r"(?:joint )?statements?|declarations?",
+}
+_PATTERNS = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _WORDS.items()}
+
+
+def checked_type(model_type: EventType, description: str) -> EventType:
+    """The model's type if its words are in the description (or no type's are), else the first-named type."""
+    first: dict[EventType, int] = {}
+    for kind, pattern in _PATTERNS.items():
+        found = pattern.search(description)
+        if found:
+            first[kind] = found.start()
+    if not first or model_type in first:
+        return model_type
+    return min(first, key=first.__getitem__)

@@ -1,0 +1,21 @@
+"""The event type is checked against the words of the model's own description."""
+
+import pytest
+
+from summarizer.event_types import checked_type
+from summarizer.schema import EventType as T
+
+
+@pytest.mark.parametrize(
+    ("model_type", "description", "expected"),
+    [
+        (T.arms_transfer, "North Korea launched a Hwasong-18 missile on Monday in a test overseen by Kim.", T.weapons_test),
+        (T.sanction, "The United States approved the sale of 40 F-16 jets to Turkey after parliament ratified Sweden's bid.", T.arms_transfer),
+        (T.sanction, "The EU imposed sanctions on Iranian officers over drones supplied to Russia.", T.sanction),  # its own words: kept
+        (T.meeting_or_visit, "Biden and Xi spoke for four hours.", T.meeting_or_visit),  # no type's words: kept
+        (T.sanction, "Australia will buy nuclear-powered attack submarines.", T.arms_transfer),  # an attack submarine is no strike
+        (T.statement, "Russia vetoed the resolution on Thursday.", T.veto_or_vote),
+    ],
+)
+def test_checked_type(model_type, description, expected):
+    assert checked_type(model_type, description) == expected
