@@ -19,6 +19,7 @@ _HOW: list[tuple[re.Pattern[str], Attribution]] = [
                 r"condemned|condemns|urged|urges|called on|called for|claimed|claims|insisted|argued|noted|stressed|"
                 r"emphasized|emphasised|vowed|pledged|told)\b", re.I), Attribution.statement),
 ]
+QUOTE_MARKS = ('"', "\u201c")  # a sentence opening with one is quoted speech
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{12,}?)[\"\u201d]")
 # Across sentences (a quoted statement often runs over several) but not across paragraphs.
 _QUOTED_SPAN = re.compile(r"[\"\u201c]((?:(?!\n\s*\n)[^\"\u201c\u201d]){12,}?)[\"\u201d]")

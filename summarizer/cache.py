@@ -23,7 +23,7 @@ from .articles import Article
 from .backends.base import Backend
 from .errors import ConfigError
 from .prompts import Prompt
-from .schema import SCHEMA_VERSION, ArticleExtraction, ClaimNote, ExtractionDraft
+from .schema import SCHEMA_VERSION, ArticleExtraction, ClaimNote, EventNote, ExtractionDraft
 from .weights import cache_dir
 
 
@@ -36,7 +36,7 @@ def default_cache_path() -> Path:
 def _schema_fingerprint() -> str:
     """SCHEMA_VERSION plus a hash of the JSON schemas: an edit to the schema that forgets to bump the version
     still misses the cache."""
-    drafts = [ExtractionDraft.model_json_schema(), ClaimNote.model_json_schema()]
+    drafts = [ExtractionDraft.model_json_schema(), EventNote.model_json_schema(), ClaimNote.model_json_schema()]
     schemas = json.dumps([*drafts, ArticleExtraction.model_json_schema()], sort_keys=True)
     return f"{SCHEMA_VERSION}:{hashlib.sha256(schemas.encode()).hexdigest()[:16]}"
 

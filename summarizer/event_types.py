@@ -15,7 +15,7 @@ from .schema import EventType
 _WORDS: dict[EventType, str] = {
     EventType.sanction: r"sanction\w*|asset freezes?|froze\w*|travel bans?|export (?:bans?|controls?)|blacklist\w*|embargo\w*",
     EventType.arms_transfer: r"sales?|sold|sell\w*|buy\w*|bought|purchas\w*|acquir\w*|suppl(?:y|ied|ies|ying)|deliver\w*|transferr?\w*|shipp?\w*|provid\w*",
-    EventType.military_strike: r"strikes?|attack(?!\s+submarine)\w*|shell\w*|bomb\w*|airstrikes?|raids?|shot down|killed",
+    EventType.military_strike: r"strikes?|struck(?! a)|attack(?!\s+submarine)\w*|shell\w*|bomb\w*|airstrikes?|raids?|shot down|killed",
     EventType.weapons_test: r"test\w*|launch\w*|fired|test-fired",
     EventType.veto_or_vote: r"vot\w*|veto\w*|resolutions?|ratif\w*|abstain\w*|adopted",
     EventType.agreement: r"agree\w*|deals?|treat(?:y|ies)|pacts?|signed|accords?|memorandum",

@@ -4,7 +4,9 @@ evidence text. Nothing the model writes is trusted as an offset or as a verbatim
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from .attribution import Quotes, attribution_of
 from .dates import event_date
@@ -18,7 +20,8 @@ from .schema import (
     Entity,
     EntityType,
     Event,
-    EventDraft,
+    EventNote,
+    EventType,
     Evidence,
     ExtractionDraft,
     KeyPoint,
@@ -40,15 +43,15 @@ def quote_found(quote: str, cited: list[Evidence]) -> bool:
     return normalize_quote_text(quote) in normalize_quote_text(" ".join(e.text for e in cited))
 
 
-def ground_event(draft: EventDraft, local_id: str, sentences: dict[int, Sentence], published: date | None) -> Event:
-    cited = evidence(draft.sentences, sentences)
+def ground_event(number: int, draft: EventNote, sentences: dict[int, Sentence], published: date | None) -> Event:
+    """An action the model read off one sentence; its id is given once neighbours are folded."""
+    cited = evidence([number], sentences)
     return Event(
-        id=local_id,
+        id="",
         type=checked_type(draft.type, draft.description),
         description=draft.description.strip(),
         actors=[Actor(name=a.name.strip(), role=a.role, country=a.country) for a in draft.actors if a.name.strip()],
         date=event_date(draft.when, [e.text for e in cited], published),
-        location=(draft.location or "").strip() or None,
         status=draft.status,
         evidence=cited,
     )
@@ -91,26 +94,69 @@ def ground_claim(
     )
 
 
+NEIGHBOURS = 2  # sentences apart: an action told over a few sentences is one event
+
+
+def _agents(event: Event) -> set[str]:
+    return {a.name.lower() for a in event.actors if a.role.value == "agent"}
+
+
+def _same_action(earlier: Event, later: Event) -> bool:
+    """One action told by neighbouring sentences: a shared agent, at most NEIGHBOURS apart, and the same type
+    (or the later one only a statement, the agent saying more about what it did)."""
+    gap = later.evidence[0].sentence - earlier.evidence[-1].sentence
+    same_type = later.type in (earlier.type, EventType.statement)
+    return same_type and gap <= NEIGHBOURS and bool(_agents(earlier) & _agents(later))
+
+
+def fold_neighbours(events: list[Event]) -> list[Event]:
+    """Events read sentence by sentence, in article order, with one action's sentences folded into one
+    event (the first sentence's description, date and status; every sentence's evidence and actors)."""
+    folded: list[Event] = []
+    for event in events:
+        match = next((f for f in reversed(folded) if _same_action(f, event)), None)
+        if match is None:
+            folded.append(event)
+            continue
+        names = {a.name.lower() for a in match.actors}
+        match.actors = [*match.actors, *(a for a in event.actors if a.name.lower() not in names)]
+        match.evidence = [*match.evidence, *event.evidence]
+        if match.date.value is None:
+            match.date = event.date
+    return folded
+
+
 class GroundedWindow:
-    """One window's draft, grounded; items the model could not support with a citation are dropped."""
+    """One window's answers, grounded; items the model could not support with a citation are dropped."""
 
     def __init__(
-        self, draft: ExtractionDraft, notes: list[tuple[int, ClaimNote]], sentences: dict[int, Sentence], published: date | None, quotes: Quotes
+        self,
+        draft: ExtractionDraft,
+        event_notes: list[tuple[int, EventNote]],
+        claim_notes: list[tuple[int, ClaimNote]],
+        sentences: dict[int, Sentence],
+        published: date | None,
+        quotes: Quotes,
     ):
         self.dropped: dict[str, int] = {}
         self.headline = draft.headline.strip()
         self.key_points = self._kept(
             [KeyPoint(text=k.text.strip(), evidence=evidence(k.sentences, sentences)) for k in draft.key_points], "key_points"
         )
-        events = [ground_event(d, f"E{i}", sentences, published) for i, d in enumerate(draft.events, 1)]
-        # ids are positional in the draft (the prompt says so), so they are assigned before dropping
-        self.events = self._kept(events, "events")
+        acted = self._said(event_notes, "events", lambda note: note.description)
+        events = fold_neighbours([ground_event(n, note, sentences, published) for n, note in acted])
+        self.events = [event.model_copy(update={"id": f"E{i}"}) for i, event in enumerate(events, 1)]
         self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
                          for e in draft.entities if e.name.strip()]
-        said = [(n, note) for n, note in notes if note.claimant.strip() and note.claim.strip()]
-        if len(said) < len(notes):
-            self.dropped["empty_claims"] = len(notes) - len(said)
+        said = self._said(claim_notes, "claims", lambda note: note.claimant.strip() and note.claim)
         self.claims = [ground_claim(n, note, f"C{i}", sentences, self.events, self.entities, quotes) for i, (n, note) in enumerate(said, 1)]
+
+    def _said(self, notes: list[tuple[int, Any]], kind: str, text: Callable[[Any], str]) -> list[tuple[int, Any]]:
+        """Notes with their text filled in; blank ones are dropped and counted."""
+        kept = [(n, note) for n, note in notes if text(note).strip()]
+        if len(kept) < len(notes):
+            self.dropped[f"empty_{kind}"] = len(notes) - len(kept)
+        return kept
 
     def _kept(self, items: list, kind: str) -> list:
         kept = [item for item in items if item.evidence]

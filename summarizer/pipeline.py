@@ -15,12 +15,12 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import BaseModel, ValidationError
 
 from .articles import Article
-from .attribution import Quotes, says_something
+from .attribution import QUOTE_MARKS, Quotes, says_something
 from .backends.base import Backend, call_stats, completion_json, provider_error
 from .errors import ExtractionError
 from .grounding import GroundedWindow
 from .prompts import Prompt, load_prompt
-from .schema import ArticleExtraction, ArticleMeta, ClaimNote, ExtractionDraft, Provenance, Usage, claim_notes, claims_draft, validation_context
+from .schema import ArticleExtraction, ArticleMeta, ClaimNote, EventNote, ExtractionDraft, Provenance, Usage, per_sentence, sentence_notes, validation_context
 from .sentences import Sentence, numbered, split_sentences
 from .windows import merge_windows, plan_windows
 
@@ -52,28 +52,36 @@ def _lenient_draft(exc: InstructorRetryException, model: type[BaseModel], shown:
 
 
 _CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
-CLAIMS_PER_CALL = 16  # sentences per claims call: a bounded answer, like every list the model writes
+SENTENCES_PER_CALL = 24  # sentences asked about per events or claims call: a bounded answer, like every list
+NOTES = {"events": EventNote, "claims": ClaimNote}
 
 
 @dataclass(frozen=True)
 class Step:
-    """One model call: a window's first call (headline, events, key points, entities), or the claims of
-    some of its sentences, those code finds attributing a statement to someone."""
+    """One model call: a window's first call (headline, key points, entities), or the events or claims of
+    some of its sentences."""
 
     window: int
-    claims_for: tuple[Sentence, ...] = ()
+    kind: str = "draft"  # or a key of NOTES
+    sentences: tuple[Sentence, ...] = ()
 
     @property
     def response_model(self) -> type[BaseModel]:
-        return claims_draft(tuple(s.n for s in self.claims_for)) if self.claims_for else ExtractionDraft
+        return per_sentence(NOTES[self.kind], tuple(s.n for s in self.sentences)) if self.kind in NOTES else ExtractionDraft
 
 
 def plan_steps(windows: list[list[Sentence]], quotes: Quotes) -> list[Step]:
+    """Per window: the first call, then events asked of every sentence but quoted speech, then claims asked
+    of the sentences that attribute or quote (code decides both)."""
     steps = []
     for i, window in enumerate(windows):
+        asked = {
+            "events": [s for s in window if not s.text.lstrip().startswith(QUOTE_MARKS)],
+            "claims": [s for s in window if says_something(s, quotes)],
+        }
         steps.append(Step(i))
-        said = [s for s in window if says_something(s, quotes)]
-        steps += [Step(i, tuple(said[k : k + CLAIMS_PER_CALL])) for k in range(0, len(said), CLAIMS_PER_CALL)]
+        for kind, sentences in asked.items():
+            steps += [Step(i, kind, tuple(sentences[k : k + SENTENCES_PER_CALL])) for k in range(0, len(sentences), SENTENCES_PER_CALL)]
     return steps
 
 
@@ -99,23 +107,23 @@ class _Run:
         self.windows = plan_windows(self.sentences, backend.window_chars)
         self.steps = plan_steps(self.windows, self.quotes)
         self.drafts: dict[int, ExtractionDraft] = {}
-        self.notes: dict[int, list[tuple[int, ClaimNote]]] = {i: [] for i in range(len(self.windows))}
+        self.notes: dict[tuple[int, str], list[tuple[int, Any]]] = {(i, kind): [] for i in range(len(self.windows)) for kind in NOTES}
         self.dropped: dict[str, int] = {}
         self.started = time.perf_counter()
 
     def request(self, step: Step) -> dict[str, Any]:
-        """The keyword arguments of one instructor call. A claims call's prompt is the first call's plus the
-        claims request, so a local model reuses the first call's KV cache for all of it."""
+        """The keyword arguments of one instructor call. An events or claims call's prompt is the first call's
+        plus its request, so a local model reuses the first call's KV cache for all of it."""
         published = self.article.published.isoformat() if self.article.published else None
         values: dict[str, Any] = {"title": self.article.title, "published": published, "numbered_sentences": numbered(self.windows[step.window])}
-        if step.claims_for:
-            values["claim_sentences"] = numbered(list(step.claims_for))
+        if step.kind in NOTES:
+            values[f"{step.kind}_for"] = numbered(list(step.sentences))
         messages = self.prompt.messages(**values)
         return {"response_model": step.response_model, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
 
     def recover(self, exc: Exception, step: Step, shown: dict[int, str]) -> tuple[BaseModel | None, dict[str, int]]:
         """Map a failed call: provider faults raise one-line errors; answers that stayed invalid are kept
-        leniently. A claims answer that cannot be read at all costs its claims, not the article's record."""
+        leniently. An events or claims answer that cannot be read at all costs its items, not the article's record."""
         label = self.article.label
         if isinstance(exc, InstructorRetryException):
             cause = api_cause(exc)
@@ -124,9 +132,9 @@ class _Run:
             try:
                 return _lenient_draft(exc, step.response_model, shown, label)
             except ExtractionError:
-                if not step.claims_for:
+                if step.kind not in NOTES:
                     raise
-                return None, {"invalid_claim_answers": 1}
+                return None, {f"invalid_{step.kind}_answers": 1}
         if isinstance(exc, IncompleteOutputException):
             raise ExtractionError("the answer was cut off at the token limit", source=label) from None
         if isinstance(exc, openai.APIError):
@@ -147,14 +155,15 @@ class _Run:
 
     def add(self, step: Step, answer: BaseModel | None, dropped: dict[str, int]) -> None:
         _add(self.dropped, dropped)
-        if step.claims_for:
-            self.notes[step.window] += claim_notes(answer) if answer is not None else []
+        if step.kind in NOTES:
+            self.notes[step.window, step.kind] += sentence_notes(answer) if answer is not None else []
         else:
             self.drafts[step.window] = answer
 
     def result(self, stats: dict[str, Any]) -> ArticleExtraction:
         grounded = [
-            GroundedWindow(self.drafts[i], self.notes[i], self.by_number, self.article.published, self.quotes) for i in range(len(self.windows))
+            GroundedWindow(self.drafts[i], self.notes[i, "events"], self.notes[i, "claims"], self.by_number, self.article.published, self.quotes)
+            for i in range(len(self.windows))
         ]
         summary, events, claims, entities, ungrounded = merge_windows(grounded)
         _add(self.dropped, ungrounded)

@@ -171,21 +171,6 @@ class ActorDraft(BaseModel):
         return value if re.fullmatch(r"[A-Z]{3}", value) else None
 
 
-class EventDraft(BaseModel):
-    sentences: Citations
-    type: EventType = Field(description="The kind of action, from the closed list.")
-    description: str = Field(max_length=300, description="One sentence: who did what to whom.")
-    actors: list[ActorDraft] = Field(max_length=4, description="Who acted and who was acted upon (at most 4).")
-    when: str = Field(
-        default="",
-        max_length=60,
-        description="The date or time words the article uses for this event, copied as written ('on Thursday', 'May 16', 'last week'); empty if none.",
-    )
-    location: str | None = Field(default=None, max_length=80, description="Where it happened, if the article says; else null.")
-    status: EventStatus = Field(description="occurred, planned, alleged (claimed but unconfirmed) or denied.")
-
-
-
 class ClaimNote(BaseModel):
     """Who says what in one sentence; the sentence, quote and attribution come from code, not the model."""
 
@@ -194,22 +179,29 @@ class ClaimNote(BaseModel):
     stance: Stance = Field(description="assert, deny, condemn, accuse, warn, call_for or support.")
 
 
-CLAIM_KEY = "sentence {n}"
+class EventNote(BaseModel):
+    """The action one sentence reports; its evidence and date come from code."""
+
+    description: str = Field(max_length=300, description="Who did what to whom, in one short sentence of your own.")
+    type: EventType = Field(description="The kind of action, from the closed list.")
+    actors: list[ActorDraft] = Field(max_length=3, description="Who acted (agent) and who was acted upon (target), at most 3.")
+    when: str = Field(max_length=60, description="The date words the sentence uses for the action ('on Thursday', 'May 16'), copied; '' if none.")
+    status: EventStatus = Field(description="occurred, planned, alleged (claimed but unconfirmed) or denied.")
+
+
+SENTENCE_KEY = "sentence {n}"
 
 
 @cache
-def claims_draft(numbers: tuple[int, ...]) -> type[BaseModel]:
-    """The claims answer for these sentences: one key per sentence, in order, so a small model cannot skip
-    one or drift onto its neighbour; null where the sentence attributes nothing to anyone."""
-    fields: dict[str, Any] = {
-        f"s{n}": (ClaimNote | None, Field(alias=CLAIM_KEY.format(n=n), description=f"The claim made in sentence {n}, or null."))
-        for n in numbers
-    }
-    return create_model("ClaimsDraft", __doc__="Who says what, per sentence.", **fields)
+def per_sentence(note: type[BaseModel], numbers: tuple[int, ...]) -> type[BaseModel]:
+    """An answer with one key per sentence, in order, so a small model can neither skip a sentence nor drift
+    onto its neighbour; null where the sentence holds nothing of the kind. `ClaimNote` -> `ClaimsDraft`."""
+    fields: dict[str, Any] = {f"s{n}": (note | None, Field(alias=SENTENCE_KEY.format(n=n))) for n in numbers}
+    return create_model(note.__name__.replace("Note", "sDraft"), __doc__=note.__doc__, **fields)
 
 
-def claim_notes(draft: BaseModel) -> list[tuple[int, ClaimNote]]:
-    """(sentence number, note) for every sentence the model gave a claim for."""
+def sentence_notes(draft: BaseModel) -> list[tuple[int, Any]]:
+    """(sentence number, note) for every sentence the model gave a note for."""
     return [(int(name[1:]), note) for name, note in draft if note is not None]
 
 
@@ -226,15 +218,10 @@ class EntityDraft(BaseModel):
 
 
 class ExtractionDraft(BaseModel):
-    """What the model extracts from one article (or one window of it) in its first call; claims come from `claims_draft` calls."""
+    """What the model extracts from one article (or one window of it) in its first call; events and claims come
+from calls that ask about each sentence (`per_sentence`)."""
 
     headline: str = Field(max_length=200, description="A one-line headline for the article.")
-    event_sentences: list[int] = Field(
-        default_factory=list, max_length=10, description="Numbers of the sentences that report an action (an event); [] if none."
-    )
-    events: list[EventDraft] = Field(
-        default_factory=list, max_length=8, description="Actions reported by the article; [] if there are none. Ids E1, E2... follow this order."
-    )
     key_points: list[KeyPointDraft] = Field(min_length=1, max_length=5, description="3 to 5 key points, each citing its sentences.")
     entities: list[EntityDraft] = Field(default_factory=list, max_length=10, description="People, organizations, countries, weapons involved.")
 

@@ -20,36 +20,44 @@ SEED_003 = ROOT / "seeds" / "003_1f565a1a16ffb178.txt"
 
 
 class ModelAnswer(dict):
-    """A model's answers for one article, written as one draft with its claims (`sentences`, `claimant`,
-    `claim`, `stance`). Called by the fake server with each request, it answers what that request's schema
-    asks: the first call's draft, or the claims of the sentences a claims call lists."""
+    """A model's answers for one article, written as one draft with its events (`sentences`, `type`,
+    `description`, ...) and claims (`sentences`, `claimant`, `claim`, `stance`). Called by the fake server
+    with each request, it answers what that request asks: the first call's draft, or the events or claims of
+    the sentences an events or claims call lists (an item answers for each sentence it cites)."""
 
     def __call__(self, request: dict) -> dict:
-        return self.answer(_requested_properties(request))
+        text = json.dumps(request.get("messages", [])).replace('\\"', '"')
+        kind = "events" if "Now list only the actions" in text else "claims" if "Now list only the claims" in text else "draft"
+        return self.answer(kind, _requested_properties(request, text))
 
     def validated(self, response_model: type) -> Any:
         """The answer to an in-process call (no HTTP), validated as instructor would."""
-        return response_model.model_validate(self.answer(list(response_model.model_json_schema()["properties"])))
+        kind = {"EventsDraft": "events", "ClaimsDraft": "claims"}.get(response_model.__name__, "draft")
+        return response_model.model_validate(self.answer(kind, list(response_model.model_json_schema()["properties"])))
 
-    def answer(self, keys: list[str]) -> dict:
-        if not any(k.startswith("sentence ") for k in keys):
-            return {k: v for k, v in self.items() if k != "claims"}
-        by_sentence = {c["sentences"][0]: c for c in self.get("claims", [])}
+    def answer(self, kind: str, keys: list[str]) -> dict:
+        if kind == "draft":
+            return {k: v for k, v in self.items() if k not in ("events", "claims")}
+        fields = {"events": ("description", "type", "actors", "when", "status"), "claims": ("claimant", "claim", "stance")}[kind]
+        by_sentence: dict[int, dict] = {}
+        for item in self.get(kind, []):
+            for n in item["sentences"] if kind == "events" else item["sentences"][:1]:
+                by_sentence.setdefault(n, item)
         notes = {}
         for key in keys:
-            claim = by_sentence.get(int(key.split()[1]))
-            notes[key] = {f: claim[f] for f in ("claimant", "claim", "stance")} if claim else None
+            item = by_sentence.get(int(key.split()[1]))
+            notes[key] = {f: item.get(f, "") for f in fields} if item else None
         return notes
 
 
-def _requested_properties(request: dict) -> list[str]:
+def _requested_properties(request: dict, text: str) -> list[str]:
     """The keys the request's schema asks for: in a tool, a response_format, or (JSON mode) the messages."""
     if request.get("tools"):
         return list(request["tools"][0]["function"]["parameters"].get("properties", {}))
     response_format = request.get("response_format") or {}
     if "json_schema" in response_format:
         return list(response_format["json_schema"]["schema"].get("properties", {}))
-    return list(dict.fromkeys(re.findall(r'"(sentence \d+)"', json.dumps(request.get("messages", [])).replace('\\"', '"'))))
+    return list(dict.fromkeys(re.findall(r'"(sentence \d+)"', text)))
 
 
 def seed_000_answer() -> ModelAnswer:

@@ -24,7 +24,7 @@ from summarizer.schema import ArticleExtraction
 
 SEED = next(read_inputs([str(SEED_000)]))
 REFERENCE = re.compile(r"Reference number (\d+) ")
-CALLS = 2  # model calls per article: the first call and one claims call
+CALLS = 3  # model calls per article: the first call, one events call, one claims call
 
 
 @pytest.fixture(autouse=True)
@@ -192,7 +192,7 @@ def test_provider_batch_submits_polls_and_maps_results_back(tmp_path, monkeypatc
     with open("in.jsonl", "a") as handle:
         handle.write("{broken\n")
     bad_citation = seed_000_answer()
-    bad_citation["events"][0]["sentences"] = [1, 99]
+    bad_citation["key_points"][0]["sentences"] = [1, 99]
     answers = {2: Fault(500), 3: RawToolCall("{not json"), 4: bad_citation}
     with FakeOpenAI(per_article(answers)) as server:
         backend = resolve_backend("fake", base_url=server.base_url)
@@ -210,7 +210,8 @@ def test_provider_batch_submits_polls_and_maps_results_back(tmp_path, monkeypatc
         uploaded = [json.loads(line) for line in server.file_content(batch["input_file_id"]).splitlines()]
     assert batch["status"] == "completed" and len(polls) >= 2
     assert len(uploaded) == CALLS * 8 and uploaded[0]["custom_id"] == "0.0" and uploaded[0]["url"] == "/v1/chat/completions"
-    assert uploaded[1]["custom_id"] == "0.1" and uploaded[1]["body"]["tools"][0]["function"]["name"] == "ClaimsDraft"
+    assert [u["body"]["tools"][0]["function"]["name"] for u in uploaded[:CALLS]] == ["ExtractionDraft", "EventsDraft", "ClaimsDraft"]
+    assert [u["custom_id"] for u in uploaded[:CALLS]] == ["0.0", "0.1", "0.2"]
     assert [u["body"] for u in uploaded[:CALLS]] == live_bodies, "the batch requests are the live requests"
     records = {line_id(r): r for r in lines(tmp_path / "out.jsonl")}
     assert set(records) == {*ids, "in.jsonl:9"}

@@ -158,7 +158,7 @@ def test_article_files_are_extracted_then_briefed():
         result = brief(server, str(SEED_000), str(SEED_003))
     assert result.exit_code == 0, result.stderr
     asked = [r["tools"][0]["function"]["name"] for r in server.requests]
-    assert sorted(asked[:4]) == ["ClaimsDraft", "ClaimsDraft", "ExtractionDraft", "ExtractionDraft"] and asked[4:] == ["LeadDraft"]
+    assert sorted(asked[:6]) == ["ClaimsDraft", "ClaimsDraft", "EventsDraft", "EventsDraft", "ExtractionDraft", "ExtractionDraft"] and asked[6:] == ["LeadDraft"]
     md = result.stdout
     assert "- **2024-01-11 (day)** · T2 · `sanction`: The U.S. State Department sanctioned" in md
     assert "- **2024-05-16 (day)** · T3 · `sanction`: The US imposed sanctions" in md

@@ -34,7 +34,7 @@ def test_live_eval_saves_a_run_that_replays_identically(tmp_path):
         )
         calls = server.request_count
     assert live.exit_code == 0, live.stderr
-    assert calls == 4 and f"run saved to {run}" in live.stderr  # per article: the first call and one claims call
+    assert calls == 6 and f"run saved to {run}" in live.stderr  # per article: the first call, one events and one claims call
     lines = [json.loads(raw) for raw in run.read_text().splitlines()]
     assert [line["fixture_id"] for line in lines] == ["000_fc4c5d789ceb7862", "small"]
     assert all(line["status"] == "ok" and line["backend"] == "openai-compatible/fake" for line in lines)

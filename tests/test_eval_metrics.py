@@ -76,7 +76,9 @@ def test_small_fixture_scored_field_by_field(tmp_path):
 def test_wrong_type_and_role_and_stray_citation_are_counted(tmp_path):
     fixture = load_fixture(write_fixtures(tmp_path) / "small.yaml")
     answer = {**SMALL_ANSWER, "events": [dict(e) for e in SMALL_ANSWER["events"][:2]]}
-    answer["events"][0] |= {"type": "other", "sentences": [1, 2], "actors": [{"name": "US", "role": "target"}]}
+    # a description naming no type's words keeps the wrong type; Treasury, the agent, folds sentences 1 and 2
+    actors = [{"name": "US", "role": "target"}, {"name": "Treasury", "role": "agent"}]
+    answer["events"][0] |= {"type": "other", "sentences": [1, 2], "description": "The US acted against three Russian firms.", "actors": actors}
     score = score_article(fixture, line_for(fixture, answer)).score
     assert score.events.matched == 2 and score.typed_events == Counts(pred=2, gold=3, matched=1)
     assert score.event_type == Ratio(1, 2)

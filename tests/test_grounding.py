@@ -1,13 +1,13 @@
-"""Drafts validate against the sentences shown; code computes every offset."""
+"""Answers validate against the sentences shown; code computes every offset, quote, link and fold."""
 
 import pytest
 from pydantic import ValidationError
 
-from conftest import SEED_000
+from conftest import SEED_000, ModelAnswer
 from summarizer.articles import article_from_text
 from summarizer.attribution import Quotes
 from summarizer.grounding import GroundedWindow
-from summarizer.schema import ClaimNote, ExtractionDraft, claim_notes, claims_draft, validation_context
+from summarizer.schema import ClaimNote, EventNote, ExtractionDraft, per_sentence, sentence_notes, validation_context
 from summarizer.sentences import split_sentences
 
 
@@ -18,22 +18,25 @@ def seed():
     return article, sentences, {s.n: s.text for s in sentences}
 
 
-def notes_of(answer: dict) -> list[tuple[int, ClaimNote]]:
-    return [(c["sentences"][0], ClaimNote(claimant=c["claimant"], claim=c["claim"], stance=c["stance"])) for c in answer["claims"]]
+def notes(answer: ModelAnswer, note: type, numbers) -> list:
+    """What the model's events or claims call over these sentences would give."""
+    return sentence_notes(answer.validated(per_sentence(note, tuple(numbers))))
 
 
-def ground(seed, answer, notes=None, lenient=False):
+def ground(seed, answer, event_notes=None, claim_notes=None, lenient=False):
     article, sentences, shown = seed
     with validation_context(shown, lenient=lenient):
         draft = ExtractionDraft.model_validate(answer)
-    return GroundedWindow(draft, notes_of(answer) if notes is None else notes, {s.n: s for s in sentences}, article.published, Quotes(article.text))
+    numbers = [s.n for s in sentences]
+    event_notes = notes(answer, EventNote, numbers) if event_notes is None else event_notes
+    claim_notes = notes(answer, ClaimNote, numbers) if claim_notes is None else claim_notes
+    return GroundedWindow(draft, event_notes, claim_notes, {s.n: s for s in sentences}, article.published, Quotes(article.text))
 
 
-def test_valid_draft_grounds_to_exact_offsets(seed, seed_answer):
+def test_answers_ground_to_exact_offsets(seed, seed_answer):
     article, _, shown = seed
     window = ground(seed, seed_answer)
     sanction = window.events[0]
-    assert [e.sentence for e in sanction.evidence] == [1, 3]
     for item in window.events + window.claims + window.key_points:
         for ev in item.evidence:
             assert article.text[ev.start : ev.end] == ev.text == shown[ev.sentence]
@@ -42,38 +45,54 @@ def test_valid_draft_grounds_to_exact_offsets(seed, seed_answer):
     assert [[e.sentence for e in c.evidence] for c in window.claims] == [[4], [9]]
 
 
+def test_one_action_told_by_neighbouring_sentences_is_one_event(seed, seed_answer):
+    window = ground(seed, seed_answer)  # the sanction answered for sentences 1 and 3, the veto for 7
+    assert [(e.id, e.type.value, [x.sentence for x in e.evidence]) for e in window.events] == [("E1", "sanction", [1, 3]), ("E2", "veto_or_vote", [7])]
+
+
+def test_same_type_apart_or_by_another_agent_stays_two_events(seed, seed_answer):
+    def note(agent):
+        return EventNote(description=f"{agent} imposed sanctions.", type="sanction", actors=[{"name": agent, "role": "agent"}], when="", status="occurred")
+
+    window = ground(seed, seed_answer, event_notes=[(1, note("US")), (2, note("EU")), (3, note("US")), (9, note("US"))])
+    assert [[x.sentence for x in e.evidence] for e in window.events] == [[1, 3], [2], [9]]
+
+
 def test_a_claim_is_linked_to_the_events_citing_its_sentence(seed, seed_answer):
     note = ClaimNote(claimant="Russia", claim="Russia vetoed the resolution.", stance="assert")
-    window = ground(seed, seed_answer, [(7, note), (12, note)])
+    window = ground(seed, seed_answer, claim_notes=[(7, note), (12, note)])
     assert [c.event_ids for c in window.claims] == [["E2"], []]
 
 
 def test_claimant_type_comes_from_the_article_entities_else_from_its_words(seed, seed_answer):
-    notes = [(4, ClaimNote(claimant=name, claim="Russia relies on North Korean munitions.", stance="accuse"))
-             for name in ["Matthew Miller", "DPRK", "the foreign ministry", "Some analyst"]]
-    types = [c.claimant_type.value for c in ground(seed, seed_answer, notes).claims]
+    claims = [(4, ClaimNote(claimant=name, claim="Russia relies on North Korean munitions.", stance="accuse"))
+              for name in ["Matthew Miller", "DPRK", "the foreign ministry", "Some analyst"]]
+    types = [c.claimant_type.value for c in ground(seed, seed_answer, claim_notes=claims).claims]
     assert types == ["person", "country", "government_body", "other"]
 
 
-def test_claims_draft_asks_once_per_sentence_in_order_and_allows_null():
-    model = claims_draft((4, 9, 12))
+def test_per_sentence_answers_ask_once_per_sentence_in_order_and_allow_null():
+    model = per_sentence(ClaimNote, (4, 9, 12))
+    assert model.__name__ == "ClaimsDraft" and per_sentence(EventNote, (4,)).__name__ == "EventsDraft"
     schema = model.model_json_schema()
     assert list(schema["properties"]) == ["sentence 4", "sentence 9", "sentence 12"]
     assert schema["required"] == ["sentence 4", "sentence 9", "sentence 12"]  # a small model may not skip one
     answer = model.model_validate_json('{"sentence 4": {"claimant": "Miller", "claim": "c", "stance": "accuse"}, "sentence 9": null, "sentence 12": null}')
-    assert [(n, note.claimant) for n, note in claim_notes(answer)] == [(4, "Miller")]
+    assert [(n, note.claimant) for n, note in sentence_notes(answer)] == [(4, "Miller")]
     with pytest.raises(ValidationError):
         model.model_validate_json('{"sentence 4": null, "sentence 9": null}')
 
 
-def test_blank_claims_are_dropped_and_counted(seed, seed_answer):
-    notes = [(4, ClaimNote(claimant=" ", claim="c", stance="assert")), (9, ClaimNote(claimant="Miller", claim="c", stance="assert"))]
-    window = ground(seed, seed_answer, notes)
-    assert [c.claimant for c in window.claims] == ["Miller"] and window.dropped == {"empty_claims": 1}
+def test_blank_items_are_dropped_and_counted(seed, seed_answer):
+    claims = [(4, ClaimNote(claimant=" ", claim="c", stance="assert")), (9, ClaimNote(claimant="Miller", claim="c", stance="assert"))]
+    events = [(1, EventNote(description=" ", type="sanction", actors=[], when="", status="occurred"))]
+    window = ground(seed, seed_answer, event_notes=events, claim_notes=claims)
+    assert [c.claimant for c in window.claims] == ["Miller"] and window.events == []
+    assert window.dropped == {"empty_claims": 1, "empty_events": 1}
 
 
 def test_out_of_range_citation_is_a_validation_error(seed, seed_answer):
-    seed_answer["events"][0]["sentences"] = [1, 99]
+    seed_answer["key_points"][0]["sentences"] = [1, 99]
     with validation_context(seed[2]), pytest.raises(ValidationError, match="sentence numbers \\[99\\] were not shown"):
         ExtractionDraft.model_validate(seed_answer)
 
@@ -88,20 +107,19 @@ def test_quote_and_attribution_are_read_off_the_cited_sentences_by_code(seed, se
 
 
 def test_lenient_mode_drops_and_counts(seed, seed_answer):
-    seed_answer["events"][0]["sentences"] = [1, 99]
-    seed_answer["events"][1]["sentences"] = [77]
+    seed_answer["key_points"][0]["sentences"] = [1, 99]
+    seed_answer["key_points"][1]["sentences"] = [77]
     with validation_context(seed[2], lenient=True) as ctx:
         ExtractionDraft.model_validate(seed_answer)
     assert ctx["dropped"] == {"citations": 2}
     window = ground(seed, seed_answer, lenient=True)
-    assert [e.description for e in window.events] == [seed_answer["events"][0]["description"]]
-    assert window.dropped == {"ungrounded_events": 1}
+    assert [k.text for k in window.key_points] == [seed_answer["key_points"][0]["text"], seed_answer["key_points"][2]["text"]]
+    assert window.dropped == {"ungrounded_key_points": 1}
 
 
 def test_unbounded_lists_are_bounded_in_the_schema():
-    schema = ExtractionDraft.model_json_schema()
-    defs = schema["$defs"]
-    assert schema["properties"]["events"]["maxItems"] == 8
-    assert defs["EventDraft"]["properties"]["actors"]["maxItems"] == 4
-    assert defs["EventDraft"]["properties"]["sentences"]["maxItems"] == 4
-    assert "sanction" in defs["EventType"]["enum"]
+    draft = ExtractionDraft.model_json_schema()
+    assert draft["properties"]["key_points"]["maxItems"] == 5 and draft["properties"]["entities"]["maxItems"] == 10
+    events = per_sentence(EventNote, (1, 2)).model_json_schema()
+    assert events["$defs"]["EventNote"]["properties"]["actors"]["maxItems"] == 3
+    assert "sanction" in events["$defs"]["EventType"]["enum"]

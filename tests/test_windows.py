@@ -1,6 +1,6 @@
 from summarizer.attribution import Quotes
 from summarizer.grounding import GroundedWindow
-from summarizer.schema import ClaimNote, ExtractionDraft, validation_context
+from summarizer.schema import ClaimNote, EventNote, ExtractionDraft, validation_context
 from summarizer.sentences import split_sentences
 from summarizer.windows import merge_windows, plan_windows
 
@@ -15,23 +15,23 @@ def test_windows_cover_every_sentence_once_within_budget():
     assert all(sum(len(s.text) + 1 for s in w) <= 500 + len(w[-1].text) for w in windows)
 
 
-def _window(sentences, events, notes):
+def _window(sentences, events, claims):
     shown = {s.n: s.text for s in sentences}
-    draft_data = {"headline": "h", "key_points": [{"sentences": [sentences[0].n], "text": "k"}], "entities": [{"name": "United States", "type": "country", "aliases": ["US"]}], "events": events}
+    draft_data = {"headline": "h", "key_points": [{"sentences": [sentences[0].n], "text": "k"}], "entities": [{"name": "United States", "type": "country", "aliases": ["US"]}]}
     with validation_context(shown):
         draft = ExtractionDraft.model_validate(draft_data)
-    return GroundedWindow(draft, notes, {s.n: s for s in sentences}, None, Quotes(TEXT))
+    return GroundedWindow(draft, events, claims, {s.n: s for s in sentences}, None, Quotes(TEXT))
 
 
-def _event(n, description="The United States imposed sanctions on entity one."):
-    return {"sentences": [n], "type": "sanction", "description": description, "actors": [], "status": "occurred"}
+def _event(n, description="The United States imposed sanctions on entity one.", type="sanction"):
+    return n, EventNote(description=description, type=type, actors=[], when="", status="occurred")
 
 
 def test_merge_folds_duplicates_and_remaps_ids():
     sentences = split_sentences(TEXT)
     first = _window(sentences[:20], [_event(1), _event(2, "A different test of a missile by another state entirely.")],
                     [(2, ClaimNote(claimant="Miller", claim="c", stance="assert"))])
-    second = _window(sentences[20:], [_event(30, "The United States imposed sanctions on entity one again."), {**_event(31), "type": "weapons_test", "description": "A weapons test."}],
+    second = _window(sentences[20:], [_event(30, "The United States imposed sanctions on entity one again."), _event(31, "A weapons test.", "weapons_test")],
                      [(31, ClaimNote(claimant="Kim", claim="d", stance="deny"))])
     summary, events, claims, entities, _ = merge_windows([first, second])
     assert [e.id for e in events] == ["E1", "E2", "E3"]
