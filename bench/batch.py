@@ -4,7 +4,7 @@ The server runs in its own process, so the client's CPU and memory are measured 
 real CLI (`python -m summarizer batch ...`) in a subprocess, measured with wait4 (CPU, peak RSS) and its run
 manifest (the run's own wall and CPU time, interpreter start-up excluded). Targets (issue 4):
 - 1,000 articles, 200 ms latency, concurrency 32: >= 0.95 of ideal throughput (ideal wall = requests x 0.2 / 32 s:
-  an article takes two calls one after the other, the first call and its claims call, so 2,000 requests)
+  an article takes three calls one after the other, the first call, its events call and its claims call)
 - client CPU per article < 5 ms (set when an article took one call; per request is reported too)
 - peak RSS streaming a 100,000-line JSONL against a fast server < 300 MB
 - warm-cache re-run of 1,000 articles < 2 s

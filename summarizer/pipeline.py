@@ -1,4 +1,4 @@
-"""extract(): article in, grounded ArticleExtraction out. The one instructor call every backend goes through."""
+"""extract(): article in, grounded ArticleExtraction out. Every backend goes through the same instructor calls."""
 
 from __future__ import annotations
 

@@ -94,6 +94,12 @@ class FastGrammarLlama(Llama):
             finally:
                 native.llama_model_default_params = default
 
+    evaluated = 0  # tokens run through the model, prompt and generated: a call reusing a cached prefix adds fewer
+
+    def eval(self, tokens: Any) -> None:
+        self.evaluated += len(tokens)
+        super().eval(tokens)
+
     def _init_sampler(self, **kwargs: Any) -> Any:
         grammar = kwargs.get("grammar")
         plain = (
