@@ -279,7 +279,7 @@ class ProviderBatch:
                 stats["prompt_tokens"] += completion.usage.prompt_tokens or 0
                 stats["completion_tokens"] += completion.usage.completion_tokens or 0
             relax_json(completion)
-            shown = {s.n: s.text for s in extraction.windows[step.window]}
+            shown = extraction.shown(step)
             with validation_context(shown) as ctx:
                 try:
                     draft = process_response(completion, response_model=step.response_model, stream=False, mode=self.backend.mode)

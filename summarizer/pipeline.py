@@ -141,10 +141,14 @@ class _Run:
             raise provider_error(exc, self.backend.id, label) from None
         raise exc
 
+    def shown(self, step: Step) -> dict[int, str]:
+        """The sentences a call's prompt shows ({number: text}): the citations it may make."""
+        return {s.n: s.text for s in self.windows[step.window]}
+
     @contextmanager
     def call(self, step: Step) -> Iterator[_Call]:
         """Around one model call: validation context in, answer or failure out."""
-        shown = {s.n: s.text for s in self.windows[step.window]}
+        shown = self.shown(step)
         call = _Call(self.request(step))
         with validation_context(shown) as ctx:
             try:
