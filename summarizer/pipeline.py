@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timezone
 from typing import Any
 
@@ -83,6 +85,24 @@ def plan_steps(windows: list[list[Sentence]], quotes: Quotes) -> list[Step]:
         for kind, sentences in asked.items():
             steps += [Step(i, kind, tuple(sentences[k : k + SENTENCES_PER_CALL])) for k in range(0, len(sentences), SENTENCES_PER_CALL)]
     return steps
+
+
+ANSWER_CACHE_ENV = "SUMMARIZER_ANSWER_CACHE"
+
+
+@cache
+def _answer_cache(folder: str) -> Any:
+    from instructor.cache import DiskCache
+
+    return DiskCache(directory=folder)
+
+
+def answer_cache(backend: Backend) -> dict[str, Any]:
+    """instructor's own cache of validated answers, keyed by request and schema, when $SUMMARIZER_ANSWER_CACHE
+    names a folder: an eval re-run after a change to code alone (grounding, folding, typing) makes no model
+    call. Usage and latency are not re-counted for an answer served from it."""
+    folder = os.environ.get(ANSWER_CACHE_ENV)
+    return {"cache": _answer_cache(folder), "cache_namespace": backend.id} if folder else {}
 
 
 @dataclass
@@ -192,7 +212,7 @@ def extract(article: Article, backend: Backend, *, prompt: Prompt | None = None,
     with call_stats() as stats:
         for step in run.steps:
             with run.call(step) as call:
-                call.answer(backend.create(**call.kwargs))
+                call.answer(backend.create(**call.kwargs, **answer_cache(backend)))
     return run.result(stats)
 
 
@@ -204,7 +224,7 @@ async def extract_async(article: Article, backend: Backend, *, prompt: Prompt | 
     with call_stats() as stats:
         for step in run.steps:
             with run.call(step) as call:
-                call.answer(await backend.acreate(**call.kwargs))
+                call.answer(await backend.acreate(**call.kwargs, **answer_cache(backend)))
     return run.result(stats)
 
 

@@ -19,7 +19,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, create_model, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 SCHEMA_VERSION = "1.0"
 
@@ -197,7 +197,9 @@ def per_sentence(note: type[BaseModel], numbers: tuple[int, ...]) -> type[BaseMo
     """An answer with one key per sentence, in order, so a small model can neither skip a sentence nor drift
     onto its neighbour; null where the sentence holds nothing of the kind. `ClaimNote` -> `ClaimsDraft`."""
     fields: dict[str, Any] = {f"s{n}": (note | None, Field(alias=SENTENCE_KEY.format(n=n))) for n in numbers}
-    return create_model(note.__name__.replace("Note", "sDraft"), __doc__=note.__doc__, **fields)
+    # by name too: instructor's answer cache stores a draft by field name
+    config = ConfigDict(populate_by_name=True)
+    return create_model(note.__name__.replace("Note", "sDraft"), __doc__=note.__doc__, __config__=config, **fields)
 
 
 def sentence_notes(draft: BaseModel) -> list[tuple[int, Any]]:

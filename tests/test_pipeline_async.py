@@ -27,3 +27,18 @@ def test_async_extractions_run_concurrently_and_match_the_sync_result():
     strip = {"provenance"}
     assert all(r.model_dump(exclude=strip) == sync_record.model_dump(exclude=strip) for r in records)
     assert all(r.provenance.attempts == 3 for r in records)
+
+
+def test_answer_cache_serves_a_rerun_without_requests(tmp_path, monkeypatch):
+    """$SUMMARIZER_ANSWER_CACHE: a re-run after a code-only change asks the model nothing, sync or async."""
+    monkeypatch.setenv("SUMMARIZER_ANSWER_CACHE", str(tmp_path / "answers"))
+    article = next(read_inputs([str(SEED_000)]))
+    with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
+        backend = resolve_backend("fake", base_url=server.base_url)
+        first = extract(article, backend)
+        assert server.request_count == 3
+        again = extract(article, backend)
+        async_again = asyncio.run(extract_async(article, backend))
+        assert server.request_count == 3
+    strip = {"provenance"}
+    assert again.model_dump(exclude=strip) == first.model_dump(exclude=strip) == async_again.model_dump(exclude=strip)
