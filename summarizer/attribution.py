@@ -25,6 +25,14 @@ _QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{12,}?)[\"\u201d]")
 _QUOTED_SPAN = re.compile(r"[\"\u201c]((?:(?!\n\s*\n)[^\"\u201c\u201d]){12,}?)[\"\u201d]")
 
 
+# An event described by these words is someone speaking: that is a claim, and the claims call reads it.
+_SPEECH = re.compile(r"\b(?:said|says|say|told|tells|stated|added|noted|according to|pointed out|stress(?:ed|es|ing)|insist(?:ed|s|ing))\b", re.I)
+
+
+def reports_speech(description: str) -> bool:
+    return bool(_SPEECH.search(description))
+
+
 def attribution_of(text: str) -> Attribution | None:
     """How `text` attributes a statement, or None when it attributes nothing and quotes nothing."""
     for pattern, how in _HOW:

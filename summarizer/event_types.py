@@ -29,13 +29,23 @@ _WORDS: dict[EventType, str] = {
 _PATTERNS = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _WORDS.items()}
 
 
+def _named(description: str) -> dict[EventType, int]:
+    """The types whose words the description uses, with where the first of them is."""
+    return {kind: found.start() for kind, pattern in _PATTERNS.items() if (found := pattern.search(description))}
+
+
 def checked_type(model_type: EventType, description: str) -> EventType:
     """The model's type if its words are in the description (or no type's are), else the first-named type."""
-    first: dict[EventType, int] = {}
-    for kind, pattern in _PATTERNS.items():
-        found = pattern.search(description)
-        if found:
-            first[kind] = found.start()
+    first = _named(description)
     if not first or model_type in first:
         return model_type
     return min(first, key=first.__getitem__)
+
+
+_FIRST_TYPE = next(iter(EventType))
+
+
+def is_filler(model_type: EventType, description: str) -> bool:
+    """Asked about a sentence that reports no action, the model still fills in a note with the closed list's
+    first type (`sanction`) over words of no type at all ("Katz struck a similar tone"): no event."""
+    return model_type is _FIRST_TYPE and not _named(description)

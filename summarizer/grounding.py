@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from .attribution import Quotes, attribution_of
+from .attribution import Quotes, attribution_of, reports_speech
 from .dates import event_date
-from .event_types import checked_type
+from .event_types import checked_type, is_filler
 from .schema import (
     Actor,
     Attribution,
@@ -143,19 +143,22 @@ class GroundedWindow:
         self.key_points = self._kept(
             [KeyPoint(text=k.text.strip(), evidence=evidence(k.sentences, sentences)) for k in draft.key_points], "key_points"
         )
-        acted = self._said(event_notes, "events", lambda note: note.description)
+        acted = self._kept_notes(event_notes, "empty_events", lambda note: note.description.strip())
+        # someone speaking is a claim, which the claims call reads off the same sentence
+        acted = self._kept_notes(acted, "speech_events", lambda note: not reports_speech(note.description))
+        acted = self._kept_notes(acted, "filler_events", lambda note: not is_filler(note.type, note.description))
         events = fold_neighbours([ground_event(n, note, sentences, published) for n, note in acted])
         self.events = [event.model_copy(update={"id": f"E{i}"}) for i, event in enumerate(events, 1)]
         self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
                          for e in draft.entities if e.name.strip()]
-        said = self._said(claim_notes, "claims", lambda note: note.claimant.strip() and note.claim)
+        said = self._kept_notes(claim_notes, "empty_claims", lambda note: note.claimant.strip() and note.claim.strip())
         self.claims = [ground_claim(n, note, f"C{i}", sentences, self.events, self.entities, quotes) for i, (n, note) in enumerate(said, 1)]
 
-    def _said(self, notes: list[tuple[int, Any]], kind: str, text: Callable[[Any], str]) -> list[tuple[int, Any]]:
-        """Notes with their text filled in; blank ones are dropped and counted."""
-        kept = [(n, note) for n, note in notes if text(note).strip()]
+    def _kept_notes(self, notes: list[tuple[int, Any]], dropped: str, keep: Callable[[Any], Any]) -> list[tuple[int, Any]]:
+        """The notes `keep` accepts; the others are dropped and counted under `dropped`."""
+        kept = [(n, note) for n, note in notes if keep(note)]
         if len(kept) < len(notes):
-            self.dropped[f"empty_{kind}"] = len(notes) - len(kept)
+            self.dropped[dropped] = len(notes) - len(kept)
         return kept
 
     def _kept(self, items: list, kind: str) -> list:

@@ -91,6 +91,25 @@ def test_blank_items_are_dropped_and_counted(seed, seed_answer):
     assert window.dropped == {"empty_claims": 1, "empty_events": 1}
 
 
+def test_speech_and_filler_notes_are_not_events(seed, seed_answer):
+    """An event note telling who said what is a claim's business; `sanction` (the list's first type) over words
+    of no type at all is the model filling in a sentence with no action. Both are dropped and counted."""
+
+    def note(description, type_="sanction"):
+        return EventNote(description=description, type=type_, actors=[{"name": "US", "role": "agent"}], when="", status="occurred")
+
+    events = [
+        (1, note("The US imposed sanctions on five Russian entities.")),
+        (2, note("Miller said the network supplied missiles.", "arms_transfer")),
+        (5, note("Katz struck a similar tone.")),
+        (7, note("Russia vetoed the resolution.")),  # the model's type is wrong, not empty: retyped
+        (12, note("China will act against the makers of fentanyl chemicals.", "statement")),
+    ]
+    window = ground(seed, seed_answer, event_notes=events)
+    assert [(e.type.value, [x.sentence for x in e.evidence]) for e in window.events] == [("sanction", [1]), ("veto_or_vote", [7]), ("statement", [12])]
+    assert window.dropped == {"speech_events": 1, "filler_events": 1}
+
+
 def test_out_of_range_citation_is_a_validation_error(seed, seed_answer):
     seed_answer["key_points"][0]["sentences"] = [1, 99]
     with validation_context(seed[2]), pytest.raises(ValidationError, match="sentence numbers \\[99\\] were not shown"):
