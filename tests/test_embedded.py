@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from conftest import ROOT, SEED_000, SEED_003
 from summarizer.articles import read_inputs
 from summarizer.backends.embedded import grammar_response_format
+from summarizer.errors import ConfigError
 from summarizer.grounding import quote_found
 from summarizer.pipeline import extract
 from summarizer.schema import ArticleExtraction
@@ -31,6 +32,27 @@ def test_json_schema_mode_is_translated_to_a_grammar_request():
 
 
 @slow
+def test_a_bad_model_file_fails_each_input_in_one_line_and_loads_once(tmp_path, monkeypatch):
+    """A file that is not a GGUF model: every input gets the same one-line error, and the load is not retried
+    for each of them."""
+    from summarizer.backends import embedded
+
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"not a model" * 100)
+    loads = []
+    real_load = embedded.load_llama
+    monkeypatch.setattr(embedded, "load_llama", lambda *a, **k: loads.append(1) or real_load(*a, **k))
+    backend = embedded.embedded_backend(model_path=bad)
+    articles = list(read_inputs([str(SEED_000), str(SEED_003)]))
+    errors = []
+    for article in articles:
+        with pytest.raises(ConfigError) as caught:
+            extract(article, backend)
+        errors.append(caught.value.one_line())
+    assert len(loads) == 1
+    assert errors[0] == errors[1] and "broken.gguf" in errors[0] and "cannot load GGUF model" in errors[0] and "\n" not in errors[0]
+
+
 def test_grammar_constrains_the_embedded_model(embedded_backend):
     """Contract: asked for a haiku in a Markdown fence, the model can still only emit the schema's JSON.
     Without the grammar it writes the poem, validation fails, and with no re-ask this raises."""

@@ -50,14 +50,22 @@ class Backend:
 
 def on_first_call(build: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
     """`create` built when first called: a client costs an import (openai, ~1.5 s) or a model load
-    (llama.cpp, seconds) that a run answered from the cache never needs."""
+    (llama.cpp, seconds) that a run answered from the cache never needs. A build that failed (a bad model
+    file) fails every later call the same way instead of loading again for each article."""
     built: list[Callable[..., Any]] = []
+    failed: list[BaseException] = []
     lock = threading.Lock()
 
     def call(*args: Any, **kwargs: Any) -> Any:
         if not built:
             with lock:
-                built[:] = built or [build()]
+                if failed:
+                    raise failed[0]
+                try:
+                    built[:] = built or [build()]
+                except Exception as exc:
+                    failed.append(exc)
+                    raise
         return built[0](*args, **kwargs)
 
     return call
