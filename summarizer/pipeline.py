@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 import openai
