@@ -195,11 +195,11 @@ class Server:
 
 @contextmanager
 def llama_server(model: Path) -> Iterator[Server]:
-    """`python -m llama_cpp.server` on a free loopback port; yields its /v1 URL and pid, stops it on exit. Its
+    """`python -m llama_cpp.server` (AMX-safe: bench/llama_server.py) on a free loopback port; yields its /v1 URL and pid, stops it on exit. Its
     log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", DEFAULT_MODEL_NAME,
+        sys.executable, str(ROOT / "bench" / "llama_server.py"), "--model", str(model), "--model_alias", DEFAULT_MODEL_NAME,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192", "--n_threads", str(os.cpu_count() or 1),
     ]
     log = Path(tempfile.mkstemp(prefix="llama_server_", suffix=".log")[1])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,32 +69,39 @@ def cpu_has_amx() -> bool:
     return "amx_int8" in flags.split()
 
 
-class FastGrammarLlama(Llama):
-    """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler`.
+@contextmanager
+def amx_safe_params() -> Iterator[None]:
+    """Models loaded inside this block keep off ggml's AMX weight buffers.
 
     On CPUs with AMX (Intel Xeon 4th gen and later) a native build routes matrix products of a prompt
-    through ggml's AMX weight buffers, and with this model that segfaults on the first prompt longer than a
-    few tokens (seen on such a machine, llama-cpp-python 0.3.36). `Llama()` has no argument for
-    `use_extra_bufts`, so it is set on the default model params it starts from."""
+    through those buffers, and with this model that segfaults on the first prompt longer than a few tokens
+    (seen on such a machine, llama-cpp-python 0.3.36). `Llama()` has no argument for `use_extra_bufts`, so it
+    is set on the default model params it starts from."""
+    if not cpu_has_amx():
+        yield
+        return
+    native = llama_cpp.llama_cpp  # the module `Llama.__init__` calls it from (the package re-exports a copy)
+    default = native.llama_model_default_params
+
+    def params() -> Any:
+        value = default()
+        value.use_extra_bufts = False
+        return value
+
+    with _PARAMS_LOCK:
+        native.llama_model_default_params = params
+        try:
+            yield
+        finally:
+            native.llama_model_default_params = default
+
+
+class FastGrammarLlama(Llama):
+    """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler`, loaded AMX-safe."""
 
     def __init__(self, *args: Any, **kwargs: Any):
-        if not cpu_has_amx():
+        with amx_safe_params():
             super().__init__(*args, **kwargs)
-            return
-        native = llama_cpp.llama_cpp  # the module `Llama.__init__` calls it from (the package re-exports a copy)
-        default = native.llama_model_default_params
-
-        def params() -> Any:
-            value = default()
-            value.use_extra_bufts = False
-            return value
-
-        with _PARAMS_LOCK:
-            native.llama_model_default_params = params
-            try:
-                super().__init__(*args, **kwargs)
-            finally:
-                native.llama_model_default_params = default
 
     evaluated = 0  # tokens run through the model, prompt and generated: a call reusing a cached prefix adds fewer
 
