@@ -195,8 +195,9 @@ class Server:
 
 @contextmanager
 def llama_server(model: Path) -> Iterator[Server]:
-    """`python -m llama_cpp.server` (AMX-safe: bench/llama_server.py) on a free loopback port; yields its /v1 URL and pid, stops it on exit. Its
-    log goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
+    """`python -m llama_cpp.server` (AMX-safe: bench/llama_server.py) on a free loopback port; yields its /v1
+    URL and pid, stops it on exit. Its log goes to a file, not a pipe: a pipe nobody reads fills up and blocks
+    the server."""
     port = free_port()
     cmd = [
         sys.executable, str(ROOT / "bench" / "llama_server.py"), "--model", str(model), "--model_alias", DEFAULT_MODEL_NAME,

@@ -169,7 +169,7 @@ class _Run:
     def call(self, step: Step) -> Iterator[_Call]:
         """Around one model call: validation context in, answer or failure out."""
         shown = self.shown(step)
-        call = _Call(self.request(step))
+        call = _Call(self.request(step) | answer_cache(self.backend))  # the Batch API path writes `request` alone
         with validation_context(shown) as ctx:
             try:
                 yield call
@@ -212,7 +212,7 @@ def extract(article: Article, backend: Backend, *, prompt: Prompt | None = None,
     with call_stats() as stats:
         for step in run.steps:
             with run.call(step) as call:
-                call.answer(backend.create(**call.kwargs, **answer_cache(backend)))
+                call.answer(backend.create(**call.kwargs))
     return run.result(stats)
 
 
@@ -224,7 +224,7 @@ async def extract_async(article: Article, backend: Backend, *, prompt: Prompt | 
     with call_stats() as stats:
         for step in run.steps:
             with run.call(step) as call:
-                call.answer(await backend.acreate(**call.kwargs, **answer_cache(backend)))
+                call.answer(await backend.acreate(**call.kwargs))
     return run.result(stats)
 
 
