@@ -36,7 +36,7 @@ def default_cache_path() -> Path:
 def _schema_fingerprint() -> str:
     """SCHEMA_VERSION plus a hash of the JSON schemas: an edit to the schema that forgets to bump the version
     still misses the cache."""
-    drafts = [ExtractionDraft.model_json_schema(), EventNote.model_json_schema(), ClaimNote.model_json_schema()]
+    drafts = [model.model_json_schema() for model in (ExtractionDraft, EventNote, ClaimNote)]
     schemas = json.dumps([*drafts, ArticleExtraction.model_json_schema()], sort_keys=True)
     return f"{SCHEMA_VERSION}:{hashlib.sha256(schemas.encode()).hexdigest()[:16]}"
 

@@ -9,10 +9,14 @@ from datetime import date
 from typing import Any
 
 from .attribution import Quotes, attribution_of, reports_speech
+from .countries import country_code
 from .dates import event_date
+from .event_status import event_status
 from .event_types import checked_type, is_filler
 from .schema import (
+    DESCRIPTION_CHARS,
     Actor,
+    ActorRole,
     Attribution,
     Claim,
     ClaimantType,
@@ -43,16 +47,37 @@ def quote_found(quote: str, cited: list[Evidence]) -> bool:
     return normalize_quote_text(quote) in normalize_quote_text(" ".join(e.text for e in cited))
 
 
-def ground_event(number: int, draft: EventNote, sentences: dict[int, Sentence], published: date | None) -> Event:
-    """An action the model read off one sentence; its id is given once neighbours are folded."""
+def named_actors(name: str, role: ActorRole, entities: list[Entity]) -> list[Actor]:
+    """The note's agent or target as actors: "the United States and Britain" is two when each part is a
+    country or one of the article's entities (a plain split would cut "Ministry of Trade and Industry" in two)."""
+    known = {n.lower() for e in entities for n in [e.name, *e.aliases]}
+    parts = [p.strip() for p in _LIST_SEPARATOR.split(name.strip())]
+    named = len(parts) > 1 and all(p.lower().removeprefix("the ") in known or country_code(p) for p in parts)
+    return [Actor(name=n, role=role, country=country_code(n)) for n in (parts if named else [name.strip()]) if n]
+
+
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
+def whole_words(description: str) -> str:
+    """The description, cut back to its last whole word when the grammar's length cap cut it (the model tends to
+    copy the sentence rather than write twelve words)."""
+    if len(description) < DESCRIPTION_CHARS:
+        return description.strip()
+    return description.rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def ground_event(number: int, note: EventNote, sentences: dict[int, Sentence], published: date | None, entities: list[Entity]) -> Event:
+    """An action the model read off one sentence; its id is given once neighbours are folded. Date and status
+    are read off the sentence by code."""
     cited = evidence([number], sentences)
     return Event(
         id="",
-        type=checked_type(draft.type, draft.description),
-        description=draft.description.strip(),
-        actors=[Actor(name=a.name.strip(), role=a.role, country=a.country) for a in draft.actors if a.name.strip()],
-        date=event_date(draft.when, [e.text for e in cited], published),
-        status=draft.status,
+        type=checked_type(note.type, note.description),
+        description=whole_words(note.description),
+        actors=named_actors(note.agent, ActorRole.agent, entities) + named_actors(note.target, ActorRole.target, entities),
+        date=event_date("", [e.text for e in cited], published),
+        status=event_status(cited[0].text),
         evidence=cited,
     )
 
@@ -143,14 +168,15 @@ class GroundedWindow:
         self.key_points = self._kept(
             [KeyPoint(text=k.text.strip(), evidence=evidence(k.sentences, sentences)) for k in draft.key_points], "key_points"
         )
-        acted = self._kept_notes(event_notes, "empty_events", lambda note: note.description.strip())
+        self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
+                         for e in draft.entities if e.name.strip()]
+        acted = self._kept_notes(event_notes, "no_action_events", lambda note: note.type != "none")
+        acted = self._kept_notes(acted, "empty_events", lambda note: note.description.strip())
         # someone speaking is a claim, which the claims call reads off the same sentence
         acted = self._kept_notes(acted, "speech_events", lambda note: not reports_speech(note.description))
         acted = self._kept_notes(acted, "filler_events", lambda note: not is_filler(note.type, note.description))
-        events = fold_neighbours([ground_event(n, note, sentences, published) for n, note in acted])
+        events = fold_neighbours([ground_event(n, note, sentences, published, self.entities) for n, note in acted])
         self.events = [event.model_copy(update={"id": f"E{i}"}) for i, event in enumerate(events, 1)]
-        self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
-                         for e in draft.entities if e.name.strip()]
         said = self._kept_notes(claim_notes, "empty_claims", lambda note: note.claimant.strip() and note.claim.strip())
         self.claims = [ground_claim(n, note, f"C{i}", sentences, self.events, self.entities, quotes) for i, (n, note) in enumerate(said, 1)]
 

@@ -17,9 +17,9 @@ from datetime import date as Date
 from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model
 
 SCHEMA_VERSION = "1.0"
 
@@ -156,21 +156,6 @@ def normalize_quote_text(text: str) -> str:
 # --- model-facing drafts ------------------------------------------------------------------------------
 
 
-class ActorDraft(BaseModel):
-    name: str = Field(max_length=100, description="The actor as named in the article, e.g. 'United States', 'Hamas'.")
-    role: ActorRole = Field(description="agent = who acts; target = who is acted upon; other = involved otherwise.")
-    country: str | None = Field(
-        default=None, max_length=3, description="ISO 3166 alpha-3 code of the actor's country when clear (USA, RUS, PRK), else null."
-    )
-
-    @field_validator("country")
-    @classmethod
-    def _country_code(cls, value: str | None) -> str | None:
-        # A wrong code is not worth a re-ask: keep only well-formed ones.
-        value = (value or "").strip().upper()
-        return value if re.fullmatch(r"[A-Z]{3}", value) else None
-
-
 class ClaimNote(BaseModel):
     """Who says what in one sentence; the sentence, quote and attribution come from code, not the model."""
 
@@ -179,14 +164,17 @@ class ClaimNote(BaseModel):
     stance: Stance = Field(description="assert, deny, condemn, accuse, warn, call_for or support.")
 
 
-class EventNote(BaseModel):
-    """The action one sentence reports; its evidence and date come from code."""
+DESCRIPTION_CHARS = 150  # an event note's description, capped in the grammar: the model tends to copy its sentence
 
-    description: str = Field(max_length=300, description="Who did what to whom, in one short sentence of your own.")
-    type: EventType = Field(description="The kind of action, from the closed list.")
-    actors: list[ActorDraft] = Field(max_length=3, description="Who acted (agent) and who was acted upon (target), at most 3.")
-    when: str = Field(max_length=60, description="The date words the sentence uses for the action ('on Thursday', 'May 16'), copied; '' if none.")
-    status: EventStatus = Field(description="occurred, planned, alleged (claimed but unconfirmed) or denied.")
+
+class EventNote(BaseModel):
+    """The action one sentence reports, in four short fields: a note is asked of nearly every sentence, and answer
+    tokens are the time per article. Actors' countries, the date, the status and the evidence come from code."""
+
+    description: str = Field(max_length=DESCRIPTION_CHARS, description="Who did what to whom, in at most 12 words of your own.")
+    type: EventType | Literal["none"] = Field(description="The kind of action, from the closed list; none if the sentence reports no action.")
+    agent: str = Field(max_length=100, description="Who acted, named as in the article; '' if not named.")
+    target: str = Field(max_length=100, description="Who or what was acted upon, named as in the article; '' if none.")
 
 
 SENTENCE_KEY = "sentence {n}"

@@ -38,16 +38,22 @@ class ModelAnswer(dict):
     def answer(self, kind: str, keys: list[str]) -> dict:
         if kind == "draft":
             return {k: v for k, v in self.items() if k not in ("events", "claims")}
-        fields = {"events": ("description", "type", "actors", "when", "status"), "claims": ("claimant", "claim", "stance")}[kind]
         by_sentence: dict[int, dict] = {}
         for item in self.get(kind, []):
             for n in item["sentences"] if kind == "events" else item["sentences"][:1]:
                 by_sentence.setdefault(n, item)
-        notes = {}
-        for key in keys:
-            item = by_sentence.get(int(key.split()[1]))
-            notes[key] = {f: item.get(f, "") for f in fields} if item else None
-        return notes
+        note = _event_note if kind == "events" else _claim_note
+        return {key: note(item) if (item := by_sentence.get(int(key.split()[1]))) else None for key in keys}
+
+
+def _event_note(item: dict) -> dict:
+    """An events note: the item's first agent and first target by name."""
+    named = {role: next((a["name"] for a in item.get("actors", []) if a["role"] == role), "") for role in ("agent", "target")}
+    return {"type": item["type"], "description": item["description"], **named}
+
+
+def _claim_note(item: dict) -> dict:
+    return {f: item[f] for f in ("claimant", "claim", "stance")}
 
 
 def _requested_properties(request: dict, text: str) -> list[str]:

@@ -6,8 +6,9 @@ from pydantic import ValidationError
 from conftest import SEED_000, ModelAnswer
 from summarizer.articles import article_from_text
 from summarizer.attribution import Quotes
-from summarizer.grounding import GroundedWindow
-from summarizer.schema import ClaimNote, EventNote, ExtractionDraft, per_sentence, sentence_notes, validation_context
+from summarizer.event_status import event_status
+from summarizer.grounding import GroundedWindow, named_actors, whole_words
+from summarizer.schema import DESCRIPTION_CHARS, ActorRole, ClaimNote, Entity, EventNote, ExtractionDraft, per_sentence, sentence_notes, validation_context
 from summarizer.sentences import split_sentences
 
 
@@ -41,7 +42,8 @@ def test_answers_ground_to_exact_offsets(seed, seed_answer):
         for ev in item.evidence:
             assert article.text[ev.start : ev.end] == ev.text == shown[ev.sentence]
     assert sanction.date.value == "2024-05-16" and sanction.date.precision.value == "day"
-    assert [a.country for a in sanction.actors] == ["USA", "RUS"]  # normalized code
+    assert [(a.name, a.role.value, a.country) for a in sanction.actors] == [("United States", "agent", "USA"), ("Russia-based entities", "target", None)]
+    assert sanction.status.value == "occurred"
     assert [[e.sentence for e in c.evidence] for c in window.claims] == [[4], [9]]
 
 
@@ -52,7 +54,7 @@ def test_one_action_told_by_neighbouring_sentences_is_one_event(seed, seed_answe
 
 def test_same_type_apart_or_by_another_agent_stays_two_events(seed, seed_answer):
     def note(agent):
-        return EventNote(description=f"{agent} imposed sanctions.", type="sanction", actors=[{"name": agent, "role": "agent"}], when="", status="occurred")
+        return EventNote(description=f"{agent} imposed sanctions.", type="sanction", agent=agent, target="")
 
     window = ground(seed, seed_answer, event_notes=[(1, note("US")), (2, note("EU")), (3, note("US")), (9, note("US"))])
     assert [[x.sentence for x in e.evidence] for e in window.events] == [[1, 3], [2], [9]]
@@ -85,7 +87,7 @@ def test_per_sentence_answers_ask_once_per_sentence_in_order_and_allow_null():
 
 def test_blank_items_are_dropped_and_counted(seed, seed_answer):
     claims = [(4, ClaimNote(claimant=" ", claim="c", stance="assert")), (9, ClaimNote(claimant="Miller", claim="c", stance="assert"))]
-    events = [(1, EventNote(description=" ", type="sanction", actors=[], when="", status="occurred"))]
+    events = [(1, EventNote(description=" ", type="sanction", agent="", target=""))]
     window = ground(seed, seed_answer, event_notes=events, claim_notes=claims)
     assert [c.claimant for c in window.claims] == ["Miller"] and window.events == []
     assert window.dropped == {"empty_claims": 1, "empty_events": 1}
@@ -96,7 +98,7 @@ def test_speech_and_filler_notes_are_not_events(seed, seed_answer):
     of no type at all is the model filling in a sentence with no action. Both are dropped and counted."""
 
     def note(description, type_="sanction"):
-        return EventNote(description=description, type=type_, actors=[{"name": "US", "role": "agent"}], when="", status="occurred")
+        return EventNote(description=description, type=type_, agent="US", target="")
 
     events = [
         (1, note("The US imposed sanctions on five Russian entities.")),
@@ -108,6 +110,50 @@ def test_speech_and_filler_notes_are_not_events(seed, seed_answer):
     window = ground(seed, seed_answer, event_notes=events)
     assert [(e.type.value, [x.sentence for x in e.evidence]) for e in window.events] == [("sanction", [1]), ("veto_or_vote", [7]), ("statement", [12])]
     assert window.dropped == {"speech_events": 1, "filler_events": 1}
+
+
+def test_a_sentence_with_no_action_answers_none_and_is_counted(seed, seed_answer):
+    answer = per_sentence(EventNote, (1, 2)).model_validate_json(
+        '{"sentence 1": {"description": "The US sanctioned five firms.", "type": "sanction", "agent": "the US", "target": ""},'
+        ' "sentence 2": {"description": "Background.", "type": "none", "agent": "", "target": ""}}'
+    )
+    window = ground(seed, seed_answer, event_notes=sentence_notes(answer))
+    assert [[x.sentence for x in e.evidence] for e in window.events] == [[1]] and window.dropped == {"no_action_events": 1}
+
+
+@pytest.mark.parametrize(
+    ("named", "entities", "expected"),
+    [
+        ("The United States and Britain", [], [("The United States", "USA"), ("Britain", "GBR")]),
+        ("Japan, South Korea and the EU", ["EU"], [("Japan", "JPN"), ("South Korea", "KOR"), ("the EU", None)]),
+        ("Ministry of Trade and Industry", [], [("Ministry of Trade and Industry", None)]),
+        ("Iran's foreign ministry", [], [("Iran's foreign ministry", None)]),
+        ("", [], []),
+    ],
+)
+def test_a_named_list_is_one_actor_each_when_every_part_is_known(named, entities, expected):
+    actors = named_actors(named, ActorRole.agent, [Entity(name=e) for e in entities])
+    assert [(a.name, a.country) for a in actors] == expected
+
+
+def test_a_description_cut_by_the_length_cap_ends_on_a_whole_word():
+    copied = "The European Union imposed sanctions on three senior Iranian military officers and the drone manufacturer Shahed Aviation Industries, accusing its gov"
+    assert len(copied) == DESCRIPTION_CHARS and whole_words(copied).endswith("Industries, accusing its…")
+    assert whole_words(" Britain sanctioned the firm. ") == "Britain sanctioned the firm."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("The EU imposed sanctions on Thursday.", "occurred"),
+        ("The US will impose further sanctions next month.", "planned"),
+        ("Leaders are set to meet in Vilnius.", "planned"),
+        ("The drones were reportedly shipped by sea.", "alleged"),
+        ("Officials said the missiles would be delivered.", "occurred"),  # reported speech, not a plan in so many words
+    ],
+)
+def test_status_is_read_off_the_sentence(sentence, status):
+    assert event_status(sentence).value == status
 
 
 def test_out_of_range_citation_is_a_validation_error(seed, seed_answer):
@@ -140,5 +186,5 @@ def test_unbounded_lists_are_bounded_in_the_schema():
     draft = ExtractionDraft.model_json_schema()
     assert draft["properties"]["key_points"]["maxItems"] == 5 and draft["properties"]["entities"]["maxItems"] == 10
     events = per_sentence(EventNote, (1, 2)).model_json_schema()
-    assert events["$defs"]["EventNote"]["properties"]["actors"]["maxItems"] == 3
+    assert events["$defs"]["EventNote"]["properties"]["description"]["maxLength"] == 150
     assert "sanction" in events["$defs"]["EventType"]["enum"]

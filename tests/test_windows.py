@@ -24,7 +24,7 @@ def _window(sentences, events, claims):
 
 
 def _event(n, description="The United States imposed sanctions on entity one.", type="sanction"):
-    return n, EventNote(description=description, type=type, actors=[], when="", status="occurred")
+    return n, EventNote(description=description, type=type, agent="", target="")
 
 
 def test_merge_folds_duplicates_and_remaps_ids():
