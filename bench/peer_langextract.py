@@ -11,7 +11,8 @@ metrics); this file has no scorer of its own.
 
     pip install -e ".[bench]"     # langextract and llama_cpp.server's extras; nothing installs at run time
     python bench/peer_langextract.py [--fixtures evals/fixtures/test] [--limit N] [--skip-summarizer]
-                                     [--summarizer-run evals/runs/x.jsonl] [--out bench/results/peer_langextract.json]
+                                     [--summarizer-run evals/runs/x.jsonl] [--langextract-results earlier.json]
+                                     [--out bench/results/peer_langextract.json]
 
 LangExtract on llama_cpp.server: `use_schema_constraints=True` makes the OpenAI provider send
 `response_format={"type": "json_schema", ...}`, which that server answers with HTTP 500. So schema
@@ -432,6 +433,14 @@ def stored_lines(fixtures: list[Fixture], path: Path, console: Console) -> list[
     return [line for _, line in pairs]
 
 
+def stored_langextract(fixtures: list[Fixture], path: Path) -> tuple[list[RunLine], list[dict[str, Any]]]:
+    """LangExtract's run lines and notes kept in an earlier results file: re-scored, not re-run (~45 min here)."""
+    system = json.loads(path.read_text())["systems"]["LangExtract"]
+    ids = {f.id for f in fixtures}
+    lines = [RunLine.model_validate(raw) for raw in system["run_lines"]]
+    return [line for line in lines if line.fixture_id in ids], [n for n in system["notes"] if n["fixture_id"] in ids]
+
+
 def _line_summary(line: RunLine) -> str:
     if line.extraction is None:
         return f"error: {line.error.message if line.error else '?'}"
@@ -488,6 +497,7 @@ def write_results(out: Path, args: argparse.Namespace, fixtures: list[Fixture], 
     report = {
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "fixtures": str(args.fixtures),
+        "langextract_lines_from": str(args.langextract_results) if args.langextract_results else "this run",
         "articles": [f.id for f in fixtures],
         "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
         "model": DEFAULT_MODEL_NAME,
@@ -525,6 +535,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="only the first N fixtures (sorted by path)")
     parser.add_argument("--skip-summarizer", action="store_true", help="run LangExtract only")
     parser.add_argument("--summarizer-run", type=Path, default=None, help="score this stored run file for summarizer instead of running it")
+    parser.add_argument("--langextract-results", type=Path, default=None,
+                        help="re-score LangExtract's run lines from this earlier results file instead of running it")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON (default bench/results/peer_langextract.json)")
     return parser.parse_args()
 
@@ -540,7 +552,10 @@ def main() -> None:
     fixtures = fixtures[: args.limit] if args.limit else fixtures
     if not fixtures:
         sys.exit("no fixtures to run")
-    le_lines, le_notes = langextract_lines(fixtures, console)
+    if args.langextract_results is not None:
+        le_lines, le_notes = stored_langextract(fixtures, args.langextract_results)
+    else:
+        le_lines, le_notes = langextract_lines(fixtures, console)
     systems = {"LangExtract": system_record(fixtures, le_lines, le_notes)}
     if args.summarizer_run is not None:
         ours = stored_lines(fixtures, args.summarizer_run, console)

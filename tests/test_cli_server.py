@@ -32,7 +32,7 @@ def test_normal_reply_gives_grounded_json():
     assert [e["type"] for e in record["events"]] == ["sanction", "veto_or_vote"]
     for ev in record["events"][0]["evidence"]:
         assert text[ev["start"] : ev["end"]] == ev["text"]
-    assert record["events"][0]["date"] == {"value": "2024-05-16", "precision": "day", "text": "on Thursday"}
+    assert record["events"][0]["date"] == {"value": "2024-05-16", "precision": "day", "text": "Thursday"}  # read off the sentence by code
     prov = record["provenance"]
     assert prov["backend"] == "openai-compatible/fake" and prov["attempts"] == 3 and prov["usage"]["total_tokens"] > 0
     assert server.request_count == 3 and server.requests[0]["tools"]  # default remote mode: forced tool call
