@@ -40,9 +40,9 @@ from .evals.align import (
     dates_compatible,
     entity_similarities,
     event_similarities,
-    normalize_name,
     same_name,
 )
+from .names import normalize_name
 from .schema import (
     Actor,
     ActorRole,
