@@ -3,11 +3,13 @@
 For each seed: wall time, prompt/completion tokens, tokens/s and the ratio to raw speed, where raw speed
 is what the same Llama object does with no schema, no grammar and no pipeline (prefill tokens/s on a long
 prompt, generation tokens/s on free text). ratio = (evaluated prompt/raw_prefill + completion/raw_gen) / wall,
-so 1.0 means the pipeline adds nothing over bare llama.cpp. Evaluated prompt tokens are those llama.cpp
-actually ran: an article's events and claims calls repeat its first call's prompt, whose KV cache they reuse.
-Each article starts as a new `summarizer summarize` process would: from the prompt's fixed part restored from
-disk (summarizer/backends/prefix.py), whose tokens are then not evaluated again; the one-time cost of
-evaluating and saving that state (a machine's very first run) is reported as `prefix_first_run_s`.
+so 1.0 means the pipeline adds nothing over bare llama.cpp; above 1.0 it generates faster than llama.cpp does
+token by token (prompt-lookup guesses, summarizer/backends/fast_grammar.py; `--no-guesses` turns them off).
+Evaluated prompt tokens are those llama.cpp actually ran: an article's events and claims calls repeat its
+first call's prompt, whose KV cache they reuse. Each article starts as a new `summarizer summarize` process
+would: from the prompt's fixed part restored from disk (summarizer/backends/prefix.py), whose tokens are then
+not evaluated again; the one-time cost of evaluating and saving that state (a machine's very first run) is
+reported as `prefix_first_run_s`.
 Targets (issue 2): median <= 45 s per seed article, peak RSS <= 3 GB, ratio >= 0.9.
 
     python bench/embedded.py [--out bench/results/embedded.json]
@@ -41,7 +43,8 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
 def raw_speed(llama) -> tuple[float, float]:
-    """(prefill tokens/s, generation tokens/s) of bare llama.cpp on this machine."""
+    """(prefill tokens/s, generation tokens/s) of bare llama.cpp on this machine: token by token, no guesses."""
+    draft, llama.draft_model = llama.draft_model, None
     llama.reset()
     prompt = "The delegates met again to discuss the draft resolution and the sanctions. " * 60
     started = time.perf_counter()
@@ -51,6 +54,7 @@ def raw_speed(llama) -> tuple[float, float]:
     started = time.perf_counter()
     out = llama.create_completion("Write a long news story about a summit between two leaders.\n", max_tokens=256, temperature=0.0)
     generation = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
+    llama.draft_model = draft
     return prefill, generation
 
 
@@ -61,12 +65,15 @@ def peak_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "embedded.json")
+    parser.add_argument("--no-guesses", action="store_true", help="generate token by token (no prompt-lookup guesses), to compare")
     args = parser.parse_args()
 
     model_path, prompt = ensure_default_model(), load_prompt()
     llama = load_llama(model_path)
     backend = embedded_backend(llama=llama)
     prefill_tps, gen_tps = raw_speed(llama)
+    if args.no_guesses:
+        llama.draft_model = None
     prefix.state_path(llama, prompt, model_path).unlink(missing_ok=True)
     started = time.perf_counter()
     prefix.prime(llama, prompt, model_path)
@@ -77,11 +84,11 @@ def main() -> None:
         llama.reset()  # as a new process: nothing in the KV cache but what is restored from disk
         started = time.perf_counter()
         prefix.prime(llama, prompt, model_path)
-        reused, evaluated = llama.n_tokens, llama.evaluated
+        reused, evaluated, guessed = llama.n_tokens, llama.evaluated, llama.guessed
         record = extract(article, backend)
         wall = time.perf_counter() - started
         usage = record.provenance.usage
-        evaluated_prompt = llama.evaluated - evaluated - usage.completion_tokens
+        evaluated_prompt = llama.evaluated - evaluated
         raw_equivalent = evaluated_prompt / prefill_tps + usage.completion_tokens / gen_tps
         rows.append({
             "article": path.name,
@@ -92,6 +99,7 @@ def main() -> None:
             "model_calls": record.provenance.attempts,
             "completion_tokens": usage.completion_tokens,
             "completion_tokens_per_s": round(usage.completion_tokens / wall, 1),
+            "guessed_tokens_checked": llama.guessed - guessed,
             "ratio_to_raw": round(raw_equivalent / wall, 2),
             "attempts": record.provenance.attempts,
             "events": len(record.events),
@@ -99,6 +107,7 @@ def main() -> None:
         })
         print(json.dumps(rows[-1]), flush=True)
     result = {
+        "guesses": not args.no_guesses,
         "machine": f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "prefix_first_run_s": round(prefix_first_run, 1),
         "raw_prefill_tokens_per_s": round(prefill_tps, 1),

@@ -61,6 +61,44 @@ def test_grammar_constrains_the_embedded_model(embedded_backend):
     assert probe.colour in ("zqx-blue", "zqx-red") and len(probe.words) <= 3
 
 
+def test_guesses_follow_the_latest_earlier_occurrence_of_the_last_three_tokens():
+    import numpy as np
+
+    from summarizer.backends.fast_grammar import DRAFT_TOKENS, RecentLookup
+
+    guess = RecentLookup()
+    assert guess(np.array([7, 1, 2, 3, 4, 5, 1, 2, 3, 8, 9, 1, 2, 3], dtype=np.intc)).tolist() == [8, 9, 1, 2, 3]
+    assert guess(np.array([1, 2, 3, 4, 5, 6], dtype=np.intc)).tolist() == []  # never seen before: no guess
+    long = np.array([1, 2, 3, *range(10, 40), 1, 2, 3], dtype=np.intc)
+    assert guess(long).tolist() == list(range(10, 10 + DRAFT_TOKENS))
+
+
+@slow
+def test_guessed_tokens_are_checked_and_the_copy_is_the_same():
+    """Prompt-lookup guesses are checked by the model in the same batch as the next token: a copied sentence
+    comes out as when generated token by token, with guesses checked along the way."""
+    from summarizer.backends.embedded import load_llama
+    from summarizer.weights import default_model_path
+
+    llama = load_llama(default_model_path(), n_ctx=1024)
+    sentence = "The European Union on Thursday imposed sanctions on three senior Iranian military officers and a drone maker."
+    messages = [{"role": "user", "content": f"Copy this sentence exactly into the JSON field text: {sentence}"}]
+    schema = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+
+    def copied() -> str:
+        out = llama.create_chat_completion(messages=messages, response_format={"type": "json_object", "schema": schema}, temperature=0.0, max_tokens=80)
+        return json.loads(out["choices"][0]["message"]["content"])["text"]
+
+    with_guesses = copied()
+    assert llama.guessed > 10
+    llama.draft_model, draft = None, llama.draft_model
+    try:
+        token_by_token = copied()
+    finally:
+        llama.draft_model = draft
+    assert with_guesses == token_by_token == sentence
+
+
 def _check_grounded(record: ArticleExtraction, text: str) -> None:
     assert any(e.type.value == "sanction" for e in record.events), [e.type for e in record.events]
     items = record.events + record.claims + record.summary.key_points

@@ -17,6 +17,7 @@ from typing import Any
 import llama_cpp
 import numpy as np
 from llama_cpp import Llama
+from llama_cpp.llama_speculative import LlamaDraftModel
 
 _PARAMS_LOCK = threading.Lock()
 _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
@@ -96,18 +97,61 @@ def amx_safe_params() -> Iterator[None]:
             native.llama_model_default_params = default
 
 
+GUESS_NGRAM = 3  # the last tokens looked up in the context
+DRAFT_TOKENS = 10  # guessed tokens checked with each generated one
+
+
+class RecentLookup(LlamaDraftModel):
+    """Prompt-lookup guesses: the tokens that followed the latest earlier occurrence of the last GUESS_NGRAM
+    tokens. The latest, not the first (llama-cpp-python's `LlamaPromptLookupDecoding`): an answer's keys and
+    punctuation repeat from its previous note, and a copied sentence occurs once anyway."""
+
+    def __call__(self, input_ids: np.ndarray, /, **kwargs: Any) -> np.ndarray:
+        if len(input_ids) <= GUESS_NGRAM:
+            return np.array([], dtype=np.intc)
+        windows = np.lib.stride_tricks.sliding_window_view(input_ids[:-1], GUESS_NGRAM)
+        hits = np.flatnonzero((windows == input_ids[-GUESS_NGRAM:]).all(axis=1))
+        if not len(hits):
+            return np.array([], dtype=np.intc)
+        start = hits[-1] + GUESS_NGRAM
+        return input_ids[start : start + DRAFT_TOKENS].astype(np.intc)
+
+
 class FastGrammarLlama(Llama):
-    """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler`, loaded AMX-safe."""
+    """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler` and prompt-lookup
+    speculative decoding, loaded AMX-safe.
+
+    Prompt lookup: an answer repeats what its context holds (a note's description or claim copies its
+    sentence; keys and punctuation repeat from note to note), so the tokens that followed the last three
+    where they last occurred are guessed, and the model checks them in the same batch as the next token:
+    every guess the greedy pick confirms is a token without a step of its own. On this 2-core CPU a batch of
+    11 tokens costs 3.2 single steps (250 against 78 ms), and seed 000's answers took 116 s instead of 185.
+    The guesses only decide what is computed, not what is picked; a batch's arithmetic differs slightly from
+    a single token's, so near-ties can fall the other way (seed 000: 1,682 answer tokens against 1,809)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         with amx_safe_params():
             super().__init__(*args, **kwargs)
+        # Set here, not passed to __init__: given there, llama-cpp-python keeps every position's logits
+        # (n_ctx x vocabulary floats, 5 GB). The sampler reads the context's own logits instead.
+        self.draft_model = RecentLookup()
 
-    evaluated = 0  # tokens run through the model, prompt and generated: a call reusing a cached prefix adds fewer
+    evaluated = 0  # prompt tokens run through the model: a call reusing a cached prefix adds fewer
+    guessed = 0  # guessed tokens checked alongside generated ones
 
     def eval(self, tokens: Any) -> None:
-        self.evaluated += len(tokens)
-        super().eval(tokens)
+        if len(tokens) > DRAFT_TOKENS + 1:  # a prompt: logits for its last token only
+            self.evaluated += len(tokens)
+            super().eval(tokens)
+            return
+        # a generated token and its guesses: logits for each, which the sampler reads from the context
+        self.guessed += len(tokens) - 1
+        self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
+        self._batch.set_batch(batch=tokens, n_past=self.n_tokens, logits_all=True)
+        self._ctx.decode(self._batch)
+        self.input_ids[self.n_tokens : self.n_tokens + len(tokens)] = tokens
+        self.n_tokens += len(tokens)
+        self._requires_eval = False
 
     def _init_sampler(self, **kwargs: Any) -> Any:
         grammar = kwargs.get("grammar")
