@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from summarizer.articles import read_inputs  # noqa: E402
 from summarizer.backends import prefix  # noqa: E402
 from summarizer.backends.embedded import embedded_backend, load_llama  # noqa: E402
+from summarizer.backends.fast_grammar import token_by_token  # noqa: E402
 from summarizer.pipeline import extract  # noqa: E402
 from summarizer.prompts import load_prompt  # noqa: E402
 from summarizer.weights import ensure_default_model  # noqa: E402
@@ -44,17 +45,16 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 def raw_speed(llama) -> tuple[float, float]:
     """(prefill tokens/s, generation tokens/s) of bare llama.cpp on this machine: token by token, no guesses."""
-    draft, llama.draft_model = llama.draft_model, None
-    llama.reset()
-    prompt = "The delegates met again to discuss the draft resolution and the sanctions. " * 60
-    started = time.perf_counter()
-    out = llama.create_completion(prompt, max_tokens=1, temperature=0.0)
-    prefill = out["usage"]["prompt_tokens"] / (time.perf_counter() - started)
-    llama.reset()
-    started = time.perf_counter()
-    out = llama.create_completion("Write a long news story about a summit between two leaders.\n", max_tokens=256, temperature=0.0)
-    generation = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
-    llama.draft_model = draft
+    with token_by_token(llama):
+        llama.reset()
+        prompt = "The delegates met again to discuss the draft resolution and the sanctions. " * 60
+        started = time.perf_counter()
+        out = llama.create_completion(prompt, max_tokens=1, temperature=0.0)
+        prefill = out["usage"]["prompt_tokens"] / (time.perf_counter() - started)
+        llama.reset()
+        started = time.perf_counter()
+        out = llama.create_completion("Write a long news story about a summit between two leaders.\n", max_tokens=256, temperature=0.0)
+        generation = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
     return prefill, generation
 
 

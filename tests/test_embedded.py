@@ -78,6 +78,7 @@ def test_guessed_tokens_are_checked_and_the_copy_is_the_same():
     """Prompt-lookup guesses are checked by the model in the same batch as the next token: a copied sentence
     comes out as when generated token by token, with guesses checked along the way."""
     from summarizer.backends.embedded import load_llama
+    from summarizer.backends.fast_grammar import token_by_token
     from summarizer.weights import default_model_path
 
     llama = load_llama(default_model_path(), n_ctx=1024)
@@ -91,12 +92,10 @@ def test_guessed_tokens_are_checked_and_the_copy_is_the_same():
 
     with_guesses = copied()
     assert llama.guessed > 10
-    llama.draft_model, draft = None, llama.draft_model
-    try:
-        token_by_token = copied()
-    finally:
-        llama.draft_model = draft
-    assert with_guesses == token_by_token == sentence
+    with token_by_token(llama):
+        one_by_one = copied()
+    assert llama.draft_model is not None  # guessing again after the block
+    assert with_guesses == one_by_one == sentence
 
 
 def _check_grounded(record: ArticleExtraction, text: str) -> None:

@@ -117,6 +117,16 @@ class RecentLookup(LlamaDraftModel):
         return input_ids[start : start + DRAFT_TOKENS].astype(np.intc)
 
 
+@contextmanager
+def token_by_token(llama: Llama) -> Iterator[None]:
+    """Generation inside this block makes no guesses: one token per step, as bare llama.cpp does."""
+    draft, llama.draft_model = llama.draft_model, None
+    try:
+        yield
+    finally:
+        llama.draft_model = draft
+
+
 class FastGrammarLlama(Llama):
     """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler` and prompt-lookup
     speculative decoding, loaded AMX-safe.
