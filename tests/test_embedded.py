@@ -67,7 +67,7 @@ def test_guesses_follow_the_latest_earlier_occurrence_of_the_last_three_tokens()
     from summarizer.backends.fast_grammar import DRAFT_TOKENS, RecentLookup
 
     guess = RecentLookup()
-    assert guess(np.array([7, 1, 2, 3, 4, 5, 1, 2, 3, 8, 9, 1, 2, 3], dtype=np.intc)).tolist() == [8, 9, 1, 2, 3]
+    assert guess(np.array([7, 1, 2, 3, 4, 5, 1, 2, 3, 8, 9, 1, 2, 3], dtype=np.intc)).tolist() == [8, 9, 1, 2, 3][:DRAFT_TOKENS]
     assert guess(np.array([1, 2, 3, 4, 5, 6], dtype=np.intc)).tolist() == []  # never seen before: no guess
     long = np.array([1, 2, 3, *range(10, 40), 1, 2, 3], dtype=np.intc)
     assert guess(long).tolist() == list(range(10, 10 + DRAFT_TOKENS))

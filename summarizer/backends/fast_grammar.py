@@ -8,10 +8,8 @@ vocabulary only when the grammar refuses it. Same output for greedy decoding, a 
 from __future__ import annotations
 
 import ctypes
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import llama_cpp
@@ -19,7 +17,8 @@ import numpy as np
 from llama_cpp import Llama
 from llama_cpp.llama_speculative import LlamaDraftModel
 
-_PARAMS_LOCK = threading.Lock()
+from .weight_buffers import amx_safe_loading
+
 _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
 
 
@@ -62,43 +61,8 @@ class GrammarFirstSampler:
     __del__ = close
 
 
-def cpu_has_amx() -> bool:
-    try:
-        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
-    except (OSError, StopIteration):
-        return False
-    return "amx_int8" in flags.split()
-
-
-@contextmanager
-def amx_safe_params() -> Iterator[None]:
-    """Models loaded inside this block keep off ggml's AMX weight buffers.
-
-    On CPUs with AMX (Intel Xeon 4th gen and later) a native build routes matrix products of a prompt
-    through those buffers, and with this model that segfaults on the first prompt longer than a few tokens
-    (seen on such a machine, llama-cpp-python 0.3.36). `Llama()` has no argument for `use_extra_bufts`, so it
-    is set on the default model params it starts from."""
-    if not cpu_has_amx():
-        yield
-        return
-    native = llama_cpp.llama_cpp  # the module `Llama.__init__` calls it from (the package re-exports a copy)
-    default = native.llama_model_default_params
-
-    def params() -> Any:
-        value = default()
-        value.use_extra_bufts = False
-        return value
-
-    with _PARAMS_LOCK:
-        native.llama_model_default_params = params
-        try:
-            yield
-        finally:
-            native.llama_model_default_params = default
-
-
 GUESS_NGRAM = 3  # the last tokens looked up in the context
-DRAFT_TOKENS = 10  # guessed tokens checked with each generated one
+DRAFT_TOKENS = 3  # guessed tokens checked with each generated one
 
 
 class RecentLookup(LlamaDraftModel):
@@ -129,18 +93,20 @@ def token_by_token(llama: Llama) -> Iterator[None]:
 
 class FastGrammarLlama(Llama):
     """Llama whose greedy, grammar-constrained generation uses `GrammarFirstSampler` and prompt-lookup
-    speculative decoding, loaded AMX-safe.
+    speculative decoding, its weights in AMX-safe buffers (`weight_buffers`).
 
     Prompt lookup: an answer repeats what its context holds (a note's description or claim copies its
     sentence; keys and punctuation repeat from note to note), so the tokens that followed the last three
     where they last occurred are guessed, and the model checks them in the same batch as the next token:
-    every guess the greedy pick confirms is a token without a step of its own. On this 2-core CPU a batch of
-    11 tokens costs 3.2 single steps (250 against 78 ms), and seed 000's answers took 116 s instead of 185.
-    The guesses only decide what is computed, not what is picked; a batch's arithmetic differs slightly from
-    a single token's, so near-ties can fall the other way (seed 000: 1,682 answer tokens against 1,809)."""
+    every guess the greedy pick confirms is a token without a step of its own. How many to guess follows from
+    what a batch costs. With repacked weights on this 2-core CPU a batch of 4 tokens costs 1.8 single steps
+    (128 against 71 ms) and a batch of 11 costs 3.8 (272 ms), so three guesses are checked at a time: over
+    dev/ that took 819 s of model time, against 944 s with ten guesses and unrepacked weights. The guesses
+    only decide what is computed, not what is picked; a batch's arithmetic differs slightly from a single
+    token's, so near-ties can fall the other way."""
 
     def __init__(self, *args: Any, **kwargs: Any):
-        with amx_safe_params():
+        with amx_safe_loading():
             super().__init__(*args, **kwargs)
         # Set here, not passed to __init__: given there, llama-cpp-python keeps every position's logits
         # (n_ctx x vocabulary floats, 5 GB). The sampler reads the context's own logits instead.
