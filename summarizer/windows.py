@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+from .countries import country_code
 from .grounding import GroundedWindow
-from .schema import Claim, Entity, Event, KeyPoint, Summary
+from .names import normalize_name
+from .schema import Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
 from .sentences import Sentence
 
 # Two items describing the same thing, one per window (or repeated by the model), score at least this
@@ -14,6 +16,16 @@ from .sentences import Sentence
 # distinct actions in one story typically 50-75.
 SAME_TEXT = 85
 MAX_KEY_POINTS = 5
+# A claimant named in more words is a description ("a senior official familiar with the talks"), not a name.
+MAX_PARTY_WORDS = 4
+_PARTY_TYPES = {
+    ClaimantType.person: EntityType.person,
+    ClaimantType.government_body: EntityType.government_body,
+    ClaimantType.organization: EntityType.organization,
+    ClaimantType.media: EntityType.organization,
+    ClaimantType.country: EntityType.country,
+    ClaimantType.other: EntityType.other,
+}  # an anonymous source is no entity
 
 
 def plan_windows(sentences: list[Sentence], window_chars: int) -> list[list[Sentence]]:
@@ -63,6 +75,30 @@ def _fold_entities(windows: list[GroundedWindow]) -> list[Entity]:
     return folded
 
 
+def _parties(events: list[Event], claims: list[Claim]) -> list[tuple[str, EntityType]]:
+    """Who makes the claims, and the countries that act in the events."""
+    speakers = [(c.claimant, _PARTY_TYPES[c.claimant_type]) for c in claims if c.claimant_type in _PARTY_TYPES]
+    countries = [(a.name, EntityType.country) for e in events for a in e.actors if country_code(a.name)]
+    return speakers + countries
+
+
+def _with_parties(entities: list[Entity], events: list[Event], claims: list[Claim]) -> list[Entity]:
+    """The entity list completed with the article's parties it lacks. The model's first call lists at most 10
+    entities and often stops after two or three, while its claimants and actors come one per sentence (on
+    dev/: entity F1 0.59 -> 0.67). A party counts as listed when a listed name contains its name, word for
+    word, or the other way round ("Chinese President Xi Jinping", "Xi Jinping")."""
+    known = [f" {normalize_name(n)} " for e in entities for n in [e.name, *e.aliases]]
+    added = []
+    for name, kind in _parties(events, claims):
+        key = f" {normalize_name(name)} "
+        if not key.strip() or not name[0].isupper() or len(name.split()) > MAX_PARTY_WORDS:
+            continue
+        if not any(key in k or k in key for k in known):
+            added.append(Entity(name=name, type=kind))
+            known.append(key)
+    return entities + added
+
+
 def merge_windows(windows: list[GroundedWindow]) -> tuple[Summary, list[Event], list[Claim], list[Entity], dict[str, int]]:
     """Fold duplicate events, claims, entities and key points; renumber E1.., C1..; remap claim event ids."""
     events: list[Event] = []
@@ -93,4 +129,5 @@ def merge_windows(windows: list[GroundedWindow]) -> tuple[Summary, list[Event], 
         for kind, n in window.dropped.items():
             dropped[kind] = dropped.get(kind, 0) + n
     headline = next((w.headline for w in windows if w.headline), "")
-    return Summary(headline=headline, key_points=points[:MAX_KEY_POINTS]), events, claims, _fold_entities(windows), dropped
+    entities = _with_parties(_fold_entities(windows), events, claims)
+    return Summary(headline=headline, key_points=points[:MAX_KEY_POINTS]), events, claims, entities, dropped

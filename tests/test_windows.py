@@ -1,8 +1,8 @@
 from summarizer.attribution import Quotes
 from summarizer.grounding import GroundedWindow
-from summarizer.schema import ClaimNote, EventNote, ExtractionDraft, validation_context
+from summarizer.schema import Actor, Claim, ClaimNote, Entity, Event, EventNote, ExtractionDraft, validation_context
 from summarizer.sentences import split_sentences
-from summarizer.windows import merge_windows, plan_windows
+from summarizer.windows import _with_parties, merge_windows, plan_windows
 
 TEXT = " ".join(f"Sentence number {i} says the United States imposed sanctions on entity {i}." for i in range(1, 41))
 
@@ -39,4 +39,22 @@ def test_merge_folds_duplicates_and_remaps_ids():
     assert events[2].type.value == "weapons_test"
     assert claims[0].event_ids == ["E2"]
     assert claims[1].id == "C2" and claims[1].event_ids == ["E3"]  # window-local E2 -> global E3
-    assert len(entities) == 1 and entities[0].aliases == ["US"]
+    assert entities[0].name == "United States" and entities[0].aliases == ["US"]  # listed in both windows: once
+    assert [e.name for e in entities[1:]] == ["Miller", "Kim"]  # the claimants the list lacked
+
+
+def test_parties_the_entity_list_lacks_are_added_once_and_listed_ones_are_not():
+    entities = [Entity(name="Xi Jinping", type="person"), Entity(name="United States", type="country", aliases=["Washington"])]
+    claims = [
+        Claim(id="C1", claimant="Chinese President Xi Jinping", claimant_type="person", claim="c"),  # contains a listed name
+        Claim(id="C2", claimant="Mao Ning", claimant_type="person", claim="c"),
+        Claim(id="C3", claimant="Mao Ning", claimant_type="person", claim="d"),
+        Claim(id="C4", claimant="a senior official", claimant_type="person", claim="c"),  # not a name
+        Claim(id="C5", claimant="Two officials familiar with the talks", claimant_type="other", claim="c"),
+        Claim(id="C6", claimant="Officials", claimant_type="anonymous", claim="c"),
+        Claim(id="C7", claimant="Reuters", claimant_type="media", claim="c"),
+    ]
+    actors = [Actor(name="the U.S.", role="agent"), Actor(name="Taiwan", role="target"), Actor(name="Houthi forces", role="agent")]
+    events = [Event(id="E1", type="sanction", description="d", actors=actors)]
+    names = [(e.name, e.type.value) for e in _with_parties(entities, events, claims)]
+    assert names == [("Xi Jinping", "person"), ("United States", "country"), ("Mao Ning", "person"), ("Reuters", "organization"), ("Taiwan", "country")]
