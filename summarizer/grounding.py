@@ -14,6 +14,7 @@ from .dates import event_date
 from .event_status import event_status
 from .event_types import checked_type, is_filler
 from .schema import (
+    CLAIMANT_TYPE_OF_ENTITY,
     DESCRIPTION_CHARS,
     Actor,
     ActorRole,
@@ -22,7 +23,6 @@ from .schema import (
     ClaimantType,
     ClaimNote,
     Entity,
-    EntityType,
     Event,
     EventNote,
     EventType,
@@ -83,12 +83,6 @@ def ground_event(number: int, note: EventNote, sentences: dict[int, Sentence], p
 
 
 MAX_CLAIM_EVENTS = 3
-_ENTITY_CLAIMANT = {
-    EntityType.person: ClaimantType.person,
-    EntityType.organization: ClaimantType.organization,
-    EntityType.government_body: ClaimantType.government_body,
-    EntityType.country: ClaimantType.country,
-}
 _GOVERNMENT_WORDS = re.compile(r"\b(?:ministry|ministers?|department|government|council|office|agency|officials?|military|army|navy|command|embassy|white house|kremlin|pentagon)\b", re.I)
 
 
@@ -97,7 +91,7 @@ def claimant_type(claimant: str, entities: list[Entity]) -> ClaimantType:
     name = claimant.strip().lower()
     for entity in entities:
         if name in {n.lower() for n in [entity.name, *entity.aliases]}:
-            return _ENTITY_CLAIMANT.get(entity.type, ClaimantType.other)
+            return CLAIMANT_TYPE_OF_ENTITY.get(entity.type, ClaimantType.other)
     return ClaimantType.government_body if _GOVERNMENT_WORDS.search(claimant) else ClaimantType.other
 
 

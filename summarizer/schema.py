@@ -92,6 +92,16 @@ class EntityType(str, Enum):
     other = "other"
 
 
+# The kinds the entity and claimant vocabularies share: an entity's type is its type as a claimant, and back.
+CLAIMANT_TYPE_OF_ENTITY = {
+    EntityType.person: ClaimantType.person,
+    EntityType.organization: ClaimantType.organization,
+    EntityType.government_body: ClaimantType.government_body,
+    EntityType.country: ClaimantType.country,
+    EntityType.other: ClaimantType.other,
+}
+
+
 class DatePrecision(str, Enum):
     day = "day"
     month = "month"

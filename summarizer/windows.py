@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 from .countries import country_code
 from .grounding import GroundedWindow
 from .names import normalize_name
-from .schema import Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
+from .schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
 from .sentences import Sentence
 
 # Two items describing the same thing, one per window (or repeated by the model), score at least this
@@ -18,14 +18,8 @@ SAME_TEXT = 85
 MAX_KEY_POINTS = 5
 # A claimant named in more words is a description ("a senior official familiar with the talks"), not a name.
 MAX_PARTY_WORDS = 4
-_PARTY_TYPES = {
-    ClaimantType.person: EntityType.person,
-    ClaimantType.government_body: EntityType.government_body,
-    ClaimantType.organization: EntityType.organization,
-    ClaimantType.media: EntityType.organization,
-    ClaimantType.country: EntityType.country,
-    ClaimantType.other: EntityType.other,
-}  # an anonymous source is no entity
+# A claimant's type as an entity's; an anonymous source is no entity.
+_PARTY_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}
 
 
 def plan_windows(sentences: list[Sentence], window_chars: int) -> list[list[Sentence]]:
