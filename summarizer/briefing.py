@@ -60,6 +60,7 @@ from .schema import (
     Provenance,
     Stance,
 )
+from .words import stems
 
 if TYPE_CHECKING:
     import numpy as np
@@ -87,12 +88,6 @@ AMBIGUITY_MARGIN = 0.05  # an event fitting two entries within this margin is no
 RELATED_MIN_TOPIC = 0.6
 RELATED_THIN_TOPIC = 0.4
 THIN_EVENTS = 2
-_STEM = 5
-_STOPWORDS = frozenset(
-    "the a an of and or to in on for with by from at as is was were be been has have had that this which who whom its "
-    "their his her it they he she said says say according also over after before between against into than more most "
-    "about would could will not but other amid while under".split()
-)
 LEAD_MAX_SENTENCES = 5
 LEDE_SENTENCES = 2  # an event cited in an article's first sentences is what the article leads with
 # Roles whose holder speaks for the organization named before them: "US State Department spokesperson
@@ -620,7 +615,7 @@ def _real_title(title: str | None) -> str:
 
 def _topic(record: ArticleExtraction) -> Counter[str]:
     parts = [_real_title(record.article.title), record.summary.headline, *(e.description for e in record.events), *(c.claim for c in record.claims)]
-    return Counter(w[:_STEM] for w in re.findall(r"[a-z][a-z-]+", " ".join(parts).lower()) if len(w) > 2 and w not in _STOPWORDS)
+    return Counter(stems(" ".join(parts)))
 
 
 def topic_similarity(a: ArticleExtraction, b: ArticleExtraction) -> float:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from .attribution import Quotes, attribution_of, reports_speech
 from .countries import country_code
 from .dates import event_date
@@ -32,6 +34,7 @@ from .schema import (
     normalize_quote_text,
 )
 from .sentences import Sentence
+from .words import content_words, share_held
 
 
 def evidence(citations: list[int], sentences: dict[int, Sentence]) -> list[Evidence]:
@@ -113,6 +116,35 @@ def ground_claim(
     )
 
 
+# Two items describing the same thing score at least this on rapidfuzz's token-set ratio: a paraphrase of the
+# same action with the same actors scores 85-100, distinct actions in one story typically 50-75.
+SAME_TEXT = 85
+# A note is re-cited to a sentence up to DRIFT away when that sentence holds at least RECITE_GAIN more of
+# the note's content words than the sentence it was given under, and at least RECITE_MIN of them.
+DRIFT = 2
+RECITE_GAIN = 0.25
+RECITE_MIN = 0.5
+
+
+def recited(notes: list[tuple[int, Any]], sentences: dict[int, Sentence], words: Callable[[Any], str]) -> list[tuple[int, Any]]:
+    """Notes under the sentence they were read from. Answering sentence by sentence, the small model sometimes
+    drifts: under "sentence 11" it writes what sentence 13 says, and so on down the list. The note's own words
+    say where it belongs; a note that lands on a sentence whose own note says the same is a repeat, dropped."""
+    placed: list[tuple[int, bool, Any]] = []  # (sentence, moved, note)
+    for n, note in notes:
+        own = content_words(words(note))
+        near = [m for m in range(n - DRIFT, n + DRIFT + 1) if m in sentences]
+        best = max(near, key=lambda m: (share_held(own, sentences[m].text), m == n))
+        score = share_held(own, sentences[best].text)
+        moves = score >= RECITE_MIN and score - share_held(own, sentences[n].text) >= RECITE_GAIN
+        placed.append((best, True, note) if moves else (n, False, note))
+    kept: list[tuple[int, Any]] = []
+    for n, moved, note in sorted(placed, key=lambda item: item[:2]):  # a sentence's own note before one moved onto it
+        if not (moved and any(m == n and fuzz.token_sort_ratio(words(other), words(note)) >= SAME_TEXT for m, other in kept)):
+            kept.append((n, note))
+    return kept
+
+
 NEIGHBOURS = 2  # sentences apart: an action told over a few sentences is one event
 
 
@@ -172,6 +204,7 @@ class GroundedWindow:
         events = fold_neighbours([ground_event(n, note, sentences, published, self.entities) for n, note in acted])
         self.events = [event.model_copy(update={"id": f"E{i}"}) for i, event in enumerate(events, 1)]
         said = self._kept_notes(claim_notes, "empty_claims", lambda note: note.claimant.strip() and note.claim.strip())
+        said = recited(said, sentences, lambda note: note.claim)
         self.claims = [ground_claim(n, note, f"C{i}", sentences, self.events, self.entities, quotes) for i, (n, note) in enumerate(said, 1)]
 
     def _kept_notes(self, notes: list[tuple[int, Any]], dropped: str, keep: Callable[[Any], Any]) -> list[tuple[int, Any]]:

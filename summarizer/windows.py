@@ -6,15 +6,11 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from .countries import country_code
-from .grounding import GroundedWindow
+from .grounding import SAME_TEXT, GroundedWindow
 from .names import normalize_name
 from .schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
 from .sentences import Sentence
 
-# Two items describing the same thing, one per window (or repeated by the model), score at least this
-# on rapidfuzz's token-set ratio: a paraphrase of the same action with the same actors scores 85-100,
-# distinct actions in one story typically 50-75.
-SAME_TEXT = 85
 MAX_KEY_POINTS = 5
 # A claimant named in more words is a description ("a senior official familiar with the talks"), not a name.
 MAX_PARTY_WORDS = 4

@@ -7,9 +7,10 @@ from conftest import SEED_000, ModelAnswer
 from summarizer.articles import article_from_text
 from summarizer.attribution import Quotes
 from summarizer.event_status import event_status
-from summarizer.grounding import GroundedWindow, named_actors, whole_words
+from summarizer.grounding import GroundedWindow, named_actors, recited, whole_words
 from summarizer.schema import DESCRIPTION_CHARS, ActorRole, ClaimNote, Entity, EventNote, ExtractionDraft, per_sentence, sentence_notes, validation_context
 from summarizer.sentences import split_sentences
+from summarizer.words import same_word
 
 
 @pytest.fixture
@@ -188,3 +189,45 @@ def test_unbounded_lists_are_bounded_in_the_schema():
     events = per_sentence(EventNote, (1, 2)).model_json_schema()
     assert events["$defs"]["EventNote"]["properties"]["description"]["maxLength"] == 150
     assert "sanction" in events["$defs"]["EventType"]["enum"]
+
+
+_DRIFTED = (
+    "Swedish Prime Minister Ulf Kristersson welcomed the Turkish vote. "
+    '"I also count on Hungary to complete its national ratification as soon as possible," NATO chief Jens Stoltenberg said. '
+    "Hungarian Prime Minister Viktor Orban said he had invited Kristersson to Budapest to negotiate. "
+    "Kristersson told reporters that he was willing to talk to Orban. "
+    "Greek Prime Minister Kyriakos Mitsotakis said the F-35 purchase would strengthen the armed forces."
+)
+
+
+def _claims(numbered: list[tuple[int, str, str]]) -> list[tuple[int, ClaimNote]]:
+    return [(n, ClaimNote(claimant=who, claim=what, stance="assert")) for n, who, what in numbered]
+
+
+def test_notes_that_drifted_onto_a_neighbour_are_cited_where_their_words_are():
+    """Under each sentence the model wrote what the next one says; the words put each claim back, the moved
+    repeat of sentence 5's own note goes, and a claim whose words are nowhere keeps its sentence."""
+    sentences = {s.n: s for s in split_sentences(_DRIFTED)}
+    notes = _claims([
+        (1, "Stoltenberg", "Counts on Hungary to ratify"),
+        (2, "Orban", "Invited Kristersson to negotiate"),
+        (3, "Kristersson", "Talked to Orban"),
+        (4, "Mitsotakis", "F-35 purchase strengthens armed forces"),
+        (5, "Mitsotakis", "F-35 purchase strengthens armed forces"),
+    ])
+    placed = recited(notes, sentences, lambda note: note.claim)
+    assert [(n, note.claimant) for n, note in placed] == [(2, "Stoltenberg"), (3, "Orban"), (4, "Kristersson"), (5, "Mitsotakis")]
+    unsupported = _claims([(1, "Kristersson", "Welcomes progress")])
+    assert recited(unsupported, sentences, lambda note: note.claim) == unsupported
+
+
+def test_a_note_its_own_sentence_supports_stays_even_when_a_neighbour_shares_its_words():
+    sentences = {s.n: s for s in split_sentences(_DRIFTED)}
+    notes = _claims([(3, "Orban", "Invited Kristersson to Budapest to negotiate")])
+    assert recited(notes, sentences, lambda note: note.claim) == notes
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [("talk", "talked", True), ("count", "counts", True), ("ratify", "ratification", True),
+                                             ("supports", "support", True), ("war", "warn", False), ("strike", "strengthen", False)])
+def test_one_word_in_two_forms(a, b, same):
+    assert same_word(a, b) is same

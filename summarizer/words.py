@@ -1,0 +1,37 @@
+"""Content words as compared across texts: lowercase, stopwords out, cut to a crude stem so that "count" and
+"counted", "ratify" and "ratification" are one word. Shared by the briefing's topic similarity and the
+re-citing of a note to the sentence it was read from."""
+
+from __future__ import annotations
+
+import re
+
+STEM = 5
+STOPWORDS = frozenset(
+    "the a an of and or to in on for with by from at as is was were be been has have had that this which who whom its "
+    "their his her it they he she said says say according also over after before between against into than more most "
+    "about would could will not but other amid while under".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The text's words of three letters and up that are no stopword, lowercase."""
+    return [w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if len(w) > 2 and w not in STOPWORDS]
+
+
+def stems(text: str) -> list[str]:
+    """The text's content words, each cut to its first STEM letters."""
+    return [w[:STEM] for w in content_words(text)]
+
+
+def same_word(a: str, b: str) -> bool:
+    """One word in two forms: the same first STEM letters, or the shorter (four letters and up) begins the
+    longer ("talk", "talked")."""
+    n = min(STEM, len(a), len(b))
+    return a[:n] == b[:n] if n >= 4 else a == b
+
+
+def share_held(words: list[str], text: str) -> float:
+    """The share of `words` (content words) that `text` holds in some form."""
+    held = content_words(text)
+    return sum(any(same_word(w, h) for h in held) for w in words) / len(words) if words else 0.0
