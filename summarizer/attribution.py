@@ -1,11 +1,12 @@
 """What code can read off a sentence better than a 1.5B model: whether it attributes a statement to
-someone, how (said / told reporters / according to ...), and the words it puts in quotation marks."""
+someone, how (said / told reporters / according to ...), the words it puts in quotation marks, and the stance
+its words name when the model answered the default one."""
 
 from __future__ import annotations
 
 import re
 
-from .schema import Attribution
+from .schema import Attribution, Stance
 from .sentences import Sentence
 
 # Checked in order: the first cue found decides how the sentence attributes its claim.
@@ -68,3 +69,30 @@ class Quotes:
 def says_something(sentence: Sentence, quotes: Quotes) -> bool:
     """Whether a sentence attributes a statement to someone or carries quoted words: a claims call asks about it."""
     return attribution_of(sentence.text) is not None or quotes.inside(sentence.start, sentence.end)
+
+
+# Words that say how a speaker stands to what they say, checked in order: the first stance whose words the
+# sentence uses is the claim's when the model answered the default, `assert`.
+_STANCE_CUES: list[tuple[re.Pattern[str], Stance]] = [
+    (re.compile(r"\b(?:den(?:y|ied|ies|ying)|reject\w*|dismiss\w*|baseless)\b", re.I), Stance.deny),
+    (re.compile(r"\b(?:condemn\w*|denounc\w*|protest(?:s|ed)?|deplor\w*)\b", re.I), Stance.condemn),
+    (re.compile(r"\b(?:accus\w*|blam\w*)\b", re.I), Stance.accuse),
+    (re.compile(r"\b(?:warn\w*|will not hesitate)\b", re.I), Stance.warn),
+    (re.compile(r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for)|demand\w*)\b", re.I), Stance.call_for),
+    (re.compile(r"\b(?:welcom\w*|prais\w*)\b", re.I), Stance.support),
+]
+
+
+_NEGATED = re.compile(r"\b(?:not|never|n't)\s+$", re.I)
+
+
+def _cued(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the sentence uses the stance's words, not negated ("did not condemn")."""
+    return any(not _NEGATED.search(text[: m.start()]) for m in pattern.finditer(text))
+
+
+def stance_of(stance: Stance, text: str) -> Stance:
+    """The model's stance, unless it is the default and the sentence's own words name another."""
+    if stance is not Stance.assert_:
+        return stance
+    return next((cue for pattern, cue in _STANCE_CUES if _cued(pattern, text)), stance)

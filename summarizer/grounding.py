@@ -10,7 +10,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from .attribution import Quotes, attribution_of, reports_speech
+from .attribution import Quotes, attribution_of, reports_speech, stance_of
 from .countries import country_code
 from .dates import event_date
 from .event_status import event_status
@@ -110,7 +110,7 @@ def ground_claim(
         claim=note.claim.strip(),
         quote=quotes.within([(e.start, e.end) for e in cited]),
         attribution=attribution_of(" ".join(e.text for e in cited)) or Attribution.other,
-        stance=note.stance,
+        stance=stance_of(note.stance, " ".join(e.text for e in cited)),
         event_ids=[e.id for e in events if any(x.sentence == number for x in e.evidence)][:MAX_CLAIM_EVENTS],
         evidence=cited,
     )

@@ -1,6 +1,7 @@
 import pytest
 
-from summarizer.attribution import Quotes, attribution_of
+from summarizer.attribution import Quotes, attribution_of, stance_of
+from summarizer.schema import Stance
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,19 @@ def test_quotes_are_found_across_sentences_and_cut_to_the_cited_ones():
     assert quotes.within([(second, len(text))]) == "The second one too"
     assert quotes.within([(0, len(text))]) == "The first sentence is quoted. The second one too"
     assert quotes.within([(0, text.index("“"))]) is None  # a one-word scare quote is not a direct quote
+
+
+@pytest.mark.parametrize(
+    ("model", "sentence", "expected"),
+    [
+        ("assert", "Iran's foreign ministry spokesman called the accusations baseless.", "deny"),
+        ("assert", "Japan lodged a strong protest through diplomatic channels.", "condemn"),
+        ("assert", '"We will not hesitate to take further actions," Blinken said.', "warn"),
+        ("assert", "Hamas said it welcomed the resolution.", "support"),
+        ("assert", "She said Washington could not support a text that did not condemn Hamas.", "assert"),  # negated
+        ("assert", "The ministry said the talks were useful.", "assert"),  # no stance words
+        ("accuse", "The ministry denied the report.", "accuse"),  # the model's own non-default stance stays
+    ],
+)
+def test_a_default_stance_is_read_off_the_sentence_words(model, sentence, expected):
+    assert stance_of(Stance(model), sentence) is Stance(expected)
