@@ -3,7 +3,8 @@ tokens), and when it did it was often wrong ("India" -> JPN)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -25,3 +26,28 @@ def country_code(name: str) -> str | None:
         return pycountry.countries.lookup(key).alpha_3
     except LookupError:
         return None
+
+
+# Forms news copy writes a country's name in besides ISO's (capitals are left out: "Moscow said" names a
+# government, and "in Athens" a place).
+_SHORT_FORMS = ("US", "U.S.", "USA", "America", "UK", "U.K.", "Britain", "Great Britain", "Russia", "Turkey", "DPRK")
+
+
+@cache
+def _country_names() -> re.Pattern[str]:
+    """Every country's name as written in running text, case-sensitive: ISO's name, common and official names
+    but the inverted ones ("Korea, Republic of"), and the short forms; not the first words of a longer name."""
+    forms = {n for c in pycountry.countries for n in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)) if n and "," not in n}
+    alternatives = "|".join(re.escape(f) for f in sorted(forms | set(_SHORT_FORMS), key=len, reverse=True))
+    # not the first part of a longer name ("Jordan Smith", "Chad Brown")
+    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])(?!\s+[A-Z][a-z])")
+
+
+def named_countries(text: str) -> dict[str, list[str]]:
+    """The countries the text names, in order of first mention: {alpha-3 code: the forms it writes, first first}."""
+    found: dict[str, list[str]] = {}
+    for match in _country_names().finditer(text):
+        code = country_code(match.group())
+        if code and match.group() not in found.setdefault(code, []):
+            found[code].append(match.group())
+    return found

@@ -189,7 +189,7 @@ class _Run:
             GroundedWindow(self.drafts[i], self.notes[i, "events"], self.notes[i, "claims"], self.by_number, self.article.published, self.quotes)
             for i in range(len(self.windows))
         ]
-        summary, events, claims, entities, ungrounded = merge_windows(grounded)
+        summary, events, claims, entities, ungrounded = merge_windows(grounded, self.article.text)
         _add(self.dropped, ungrounded)
         latency = time.perf_counter() - self.started
         return ArticleExtraction(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from .countries import country_code
+from .countries import country_code, named_countries
 from .grounding import SAME_TEXT, GroundedWindow
 from .names import normalize_name
 from .schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
@@ -13,9 +13,9 @@ from .sentences import Sentence
 
 MAX_KEY_POINTS = 5
 # A claimant named in more words is a description ("a senior official familiar with the talks"), not a name.
-MAX_PARTY_WORDS = 4
+MAX_SPEAKER_WORDS = 4
 # A claimant's type as an entity's; an anonymous source is no entity.
-_PARTY_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}
+_SPEAKER_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}
 
 
 def plan_windows(sentences: list[Sentence], window_chars: int) -> list[list[Sentence]]:
@@ -65,23 +65,17 @@ def _fold_entities(windows: list[GroundedWindow]) -> list[Entity]:
     return folded
 
 
-def _parties(events: list[Event], claims: list[Claim]) -> list[tuple[str, EntityType]]:
-    """Who makes the claims, and the countries that act in the events."""
-    speakers = [(c.claimant, _PARTY_TYPES[c.claimant_type]) for c in claims if c.claimant_type in _PARTY_TYPES]
-    countries = [(a.name, EntityType.country) for e in events for a in e.actors if country_code(a.name)]
-    return speakers + countries
-
-
-def _with_parties(entities: list[Entity], events: list[Event], claims: list[Claim]) -> list[Entity]:
-    """The entity list completed with the article's parties it lacks. The model's first call lists at most 10
-    entities and often stops after two or three, while its claimants and actors come one per sentence (on
-    dev/: entity F1 0.59 -> 0.67). A party counts as listed when a listed name contains its name, word for
-    word, or the other way round ("Chinese President Xi Jinping", "Xi Jinping")."""
+def _with_speakers(entities: list[Entity], claims: list[Claim]) -> list[Entity]:
+    """The entity list completed with the claimants it lacks. The model's first call lists at most 10 entities
+    and often stops after two or three, while claimants come one per sentence. A claimant counts as listed
+    when a listed name contains its name, word for word, or the other way round ("Chinese President Xi
+    Jinping", "Xi Jinping")."""
     known = [f" {normalize_name(n)} " for e in entities for n in [e.name, *e.aliases]]
     added = []
-    for name, kind in _parties(events, claims):
+    speakers = [(c.claimant, _SPEAKER_TYPES[c.claimant_type]) for c in claims if c.claimant_type in _SPEAKER_TYPES]
+    for name, kind in speakers:
         key = f" {normalize_name(name)} "
-        if not key.strip() or not name[0].isupper() or len(name.split()) > MAX_PARTY_WORDS:
+        if not key.strip() or not name[0].isupper() or len(name.split()) > MAX_SPEAKER_WORDS:
             continue
         if not any(key in k or k in key for k in known):
             added.append(Entity(name=name, type=kind))
@@ -89,8 +83,18 @@ def _with_parties(entities: list[Entity], events: list[Event], claims: list[Clai
     return entities + added
 
 
-def merge_windows(windows: list[GroundedWindow]) -> tuple[Summary, list[Event], list[Claim], list[Entity], dict[str, int]]:
-    """Fold duplicate events, claims, entities and key points; renumber E1.., C1..; remap claim event ids."""
+def _with_countries(entities: list[Entity], text: str) -> list[Entity]:
+    """The entity list completed with the countries the article names that it lacks, under the names it writes:
+    a country a news article names is one of its parties (the hand labels of dev/ list every one), and the
+    model's list stops early. Code finds them by name, so none is guessed from a demonym or a capital."""
+    listed = {country_code(n) for e in entities for n in [e.name, *e.aliases]}
+    named = named_countries(text)
+    return entities + [Entity(name=forms[0], type=EntityType.country, aliases=forms[1:]) for code, forms in named.items() if code not in listed]
+
+
+def merge_windows(windows: list[GroundedWindow], text: str) -> tuple[Summary, list[Event], list[Claim], list[Entity], dict[str, int]]:
+    """Fold duplicate events, claims, entities and key points; renumber E1.., C1..; remap claim event ids.
+    `text` is the article's, whose named countries complete the entity list."""
     events: list[Event] = []
     claims: list[Claim] = []
     points: list[KeyPoint] = []
@@ -119,5 +123,5 @@ def merge_windows(windows: list[GroundedWindow]) -> tuple[Summary, list[Event], 
         for kind, n in window.dropped.items():
             dropped[kind] = dropped.get(kind, 0) + n
     headline = next((w.headline for w in windows if w.headline), "")
-    entities = _with_parties(_fold_entities(windows), events, claims)
+    entities = _with_countries(_with_speakers(_fold_entities(windows), claims), text)
     return Summary(headline=headline, key_points=points[:MAX_KEY_POINTS]), events, claims, entities, dropped

@@ -68,9 +68,10 @@ def test_small_fixture_scored_field_by_field(tmp_path):
     assert score.events == Counts(pred=3, gold=3, matched=2) and score.typed_events.matched == 2
     # claims: Treasury right; Zakharova matched with the wrong stance (deny for condemn); South Korea missed
     assert score.claims == Counts(pred=2, gold=3, matched=2) and score.stance == Ratio(1, 2) and score.claimant == Ratio(2, 2)
-    # entities: U.S. = United States, DPRK = North Korea (label aliases); Iran is not labeled; the claimants
-    # Treasury (not labeled) and Maria Zakharova (labeled) are added by the pipeline
-    assert score.entities == Counts(pred=5, gold=4, matched=3)
+    # entities: U.S. = United States, DPRK = North Korea (label aliases); Iran is not labeled; the pipeline adds
+    # the claimants Treasury (not labeled) and Maria Zakharova (labeled) and the countries the text names that
+    # the list lacks, Russia (labeled) and South Korea (not)
+    assert score.entities == Counts(pred=7, gold=4, matched=4)
     assert score.date_exact == Ratio(2, 2) and score.actor_role == Ratio(3, 3) and score.grounding == Ratio(4, 4)
 
 

@@ -76,8 +76,8 @@ def test_html_report_in_chromium(tmp_path):
         assert page.locator("#scores tbody tr").count() == 3  # one row per article
         assert page.locator("#overall tbody tr").count() == 19
         small = page.locator("section", has=page.locator("h2", has_text="small: Sanctions"))
-        assert small.locator("tr.miss").count() == 3  # 1 event, 1 claim, 1 entity
-        assert small.locator("tr.false-positive").count() == 3  # 1 event, 2 entities (one a claimant added)
+        assert small.locator("tr.miss").count() == 2  # 1 event, 1 claim
+        assert small.locator("tr.false-positive").count() == 4  # 1 event, 3 entities (a claimant and a country added)
         small.locator(".item", has_text="The US sanctioned three Russian firms.").click()
         assert small.locator(".s.focus").count() == 1 and "imposed sanctions" in small.locator(".s.focus").inner_text()
         page.check("#problems-only")

@@ -1,8 +1,8 @@
 from summarizer.attribution import Quotes
 from summarizer.grounding import GroundedWindow
-from summarizer.schema import Actor, Claim, ClaimNote, Entity, Event, EventNote, ExtractionDraft, validation_context
+from summarizer.schema import Claim, ClaimNote, Entity, EventNote, ExtractionDraft, validation_context
 from summarizer.sentences import split_sentences
-from summarizer.windows import _with_parties, merge_windows, plan_windows
+from summarizer.windows import _with_countries, _with_speakers, merge_windows, plan_windows
 
 TEXT = " ".join(f"Sentence number {i} says the United States imposed sanctions on entity {i}." for i in range(1, 41))
 
@@ -33,7 +33,7 @@ def test_merge_folds_duplicates_and_remaps_ids():
                     [(2, ClaimNote(claimant="Miller", claim="c", stance="assert"))])
     second = _window(sentences[20:], [_event(30, "The United States imposed sanctions on entity one again."), _event(31, "A weapons test.", "weapons_test")],
                      [(31, ClaimNote(claimant="Kim", claim="d", stance="deny"))])
-    summary, events, claims, entities, _ = merge_windows([first, second])
+    summary, events, claims, entities, _ = merge_windows([first, second], TEXT)
     assert [e.id for e in events] == ["E1", "E2", "E3"]
     assert [ev.sentence for ev in events[0].evidence] == [1, 30]  # same sanction in both windows: one event
     assert events[2].type.value == "weapons_test"
@@ -43,7 +43,7 @@ def test_merge_folds_duplicates_and_remaps_ids():
     assert [e.name for e in entities[1:]] == ["Miller", "Kim"]  # the claimants the list lacked
 
 
-def test_parties_the_entity_list_lacks_are_added_once_and_listed_ones_are_not():
+def test_speakers_the_entity_list_lacks_are_added_once_and_listed_ones_are_not():
     entities = [Entity(name="Xi Jinping", type="person"), Entity(name="United States", type="country", aliases=["Washington"])]
     claims = [
         Claim(id="C1", claimant="Chinese President Xi Jinping", claimant_type="person", claim="c"),  # contains a listed name
@@ -54,7 +54,14 @@ def test_parties_the_entity_list_lacks_are_added_once_and_listed_ones_are_not():
         Claim(id="C6", claimant="Officials", claimant_type="anonymous", claim="c"),
         Claim(id="C7", claimant="Reuters", claimant_type="media", claim="c"),
     ]
-    actors = [Actor(name="the U.S.", role="agent"), Actor(name="Taiwan", role="target"), Actor(name="Houthi forces", role="agent")]
-    events = [Event(id="E1", type="sanction", description="d", actors=actors)]
-    names = [(e.name, e.type.value) for e in _with_parties(entities, events, claims)]
-    assert names == [("Xi Jinping", "person"), ("United States", "country"), ("Mao Ning", "person"), ("Reuters", "organization"), ("Taiwan", "country")]
+    names = [(e.name, e.type.value) for e in _with_speakers(entities, claims)]
+    assert names == [("Xi Jinping", "person"), ("United States", "country"), ("Mao Ning", "person"), ("Reuters", "organization")]
+
+
+def test_countries_the_article_names_complete_the_entity_list_under_its_own_names():
+    entities = [Entity(name="Kremlin", type="government_body", aliases=["Russia"])]
+    text = ("The U.S. and Britain said North Korea sent missiles to Russia, which Moscow denied. "
+            "The United States, Russia-based firms and Chinese officials were named, Jordan Smith said.")
+    added = [(e.name, e.type.value, e.aliases) for e in _with_countries(entities, text)][1:]
+    # the Kremlin entry already stands for Russia; no country from "Chinese" or a person's name
+    assert added == [("U.S.", "country", ["United States"]), ("Britain", "country", []), ("North Korea", "country", [])]
