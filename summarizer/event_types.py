@@ -22,7 +22,7 @@ _WORDS: dict[EventType, str] = {
     EventType.meeting_or_visit: r"met|meet\w*|summits?|visit\w*|talks|hosted|arrived",
     EventType.production: r"produc\w*|manufactur\w*|built|build\w*",
     EventType.condemnation: r"condemn\w*",
-    EventType.denial: r"den(?:y|ied|ies|ial)",
+    EventType.denial: r"den(?:y|ied|ies|ial)|reject\w*",
     EventType.accusation: r"accus\w*|blam\w*",
     EventType.statement: r"(?:joint )?statements?|declarations?",
 }
@@ -47,5 +47,7 @@ _FIRST_TYPE = next(iter(EventType))
 
 def is_filler(model_type: EventType, description: str) -> bool:
     """Asked about a sentence that reports no action, the model still fills in a note with the closed list's
-    first type (`sanction`) over words of no type at all ("Katz struck a similar tone"): no event."""
-    return model_type is _FIRST_TYPE and not _named(description)
+    first type (`sanction`), or with `statement`, over words of no type at all ("Katz struck a similar tone",
+    "Taiwan remained the most sensitive issue"): no event. On dev/ dropping them took event precision from
+    0.67 to 0.74 and recall from 0.58 to 0.56 (an action typed `statement` and told in words of no type goes too)."""
+    return model_type in (_FIRST_TYPE, EventType.statement) and not _named(description)

@@ -40,7 +40,7 @@ def test_markdown_report_has_scores_side_by_side_and_article(tmp_path):
     text = out.read_text()
     assert "| event F1 |" in text and "## Per article" in text and "## small: Sanctions and a missile test" in text
     assert "| miss | denial: Russia denied shipping drone parts to Iran. [3] | — |" in text
-    assert "| false-positive | — | statement: Analysts commented on the missile capabilities. [6] |" in text
+    assert "| false-positive | — | statement: Analysts issued a statement on the missile capabilities. [6] |" in text
     assert "| stance |" in text  # Zakharova's claim matched with the wrong stance
     assert "**The United States imposed sanctions on three Russian firms on Thursday.**" in text
     assert "<script>" not in text and "&lt;script&gt;" in text

@@ -77,7 +77,7 @@ SMALL_ANSWER = ModelAnswer({
          "actors": [{"name": "US", "role": "agent"}, {"name": "Russian firms", "role": "target"}], "when": "on Thursday", "status": "occurred"},
         {"sentences": [5], "type": "weapons_test", "description": "North Korea tested a ballistic missile.",
          "actors": [{"name": "North Korea", "role": "agent"}], "when": "", "status": "occurred"},
-        {"sentences": [6], "type": "statement", "description": "Analysts commented on the missile capabilities.",
+        {"sentences": [6], "type": "statement", "description": "Analysts issued a statement on the missile capabilities.",
          "actors": [{"name": "Analysts", "role": "agent"}], "when": "", "status": "occurred"},
     ],
     "claims": [

@@ -15,6 +15,7 @@ from summarizer.schema import EventType as T
         (T.meeting_or_visit, "Biden and Xi spoke for four hours.", T.meeting_or_visit),  # no type's words: kept
         (T.sanction, "Australia will buy nuclear-powered attack submarines.", T.arms_transfer),  # an attack submarine is no strike
         (T.statement, "Russia vetoed the resolution on Thursday.", T.veto_or_vote),
+        (T.statement, "The Kremlin rejected the reports.", T.denial),
     ],
 )
 def test_checked_type(model_type, description, expected):
