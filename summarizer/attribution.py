@@ -27,7 +27,7 @@ _QUOTED_SPAN = re.compile(r"[\"\u201c]((?:(?!\n\s*\n)[^\"\u201c\u201d]){12,}?)[\
 
 
 # An event described by these words is someone speaking: that is a claim, and the claims call reads it.
-_SPEECH = re.compile(r"\b(?:said|says|say|told|tells|stated|added|noted|according to|pointed out|stress(?:ed|es|ing)|insist(?:ed|s|ing))\b", re.I)
+_SPEECH = re.compile(r"\b(?:said|says|say|saying|told|tells|telling|stated|stating|added|noted|according to|pointed out|stress(?:ed|es|ing)|insist(?:ed|s|ing)|welcomed|claimed(?! responsibility))\b", re.I)
 
 
 def reports_speech(description: str) -> bool:

@@ -1,6 +1,6 @@
 import pytest
 
-from summarizer.attribution import Quotes, attribution_of, stance_of
+from summarizer.attribution import Quotes, attribution_of, reports_speech, stance_of
 from summarizer.schema import Stance
 
 
@@ -44,3 +44,17 @@ def test_quotes_are_found_across_sentences_and_cut_to_the_cited_ones():
 )
 def test_a_default_stance_is_read_off_the_sentence_words(model, sentence, expected):
     assert stance_of(Stance(model), sentence) is Stance(expected)
+
+
+@pytest.mark.parametrize(
+    ("description", "speech"),
+    [
+        ("Ambassador Zhang Jun rejected the US description, telling the council its resolutions are binding.", True),
+        ("America also claimed that Russia has relied upon North Korea.", True),
+        ("Kristersson welcomed the Turkish vote.", True),
+        ("The Houthis claimed responsibility for the attack on the tanker.", False),  # an action, not speech
+        ("Russia vetoed the resolution.", False),
+    ],
+)
+def test_an_event_description_that_reports_speech(description, speech):
+    assert reports_speech(description) is speech
