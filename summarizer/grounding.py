@@ -14,7 +14,7 @@ from .attribution import Quotes, attribution_of, reports_speech, stance_of
 from .countries import country_code
 from .dates import event_date
 from .event_status import event_status
-from .event_types import checked_type, is_filler
+from .event_types import checked_type, is_background, is_filler
 from .schema import (
     CLAIMANT_TYPE_OF_ENTITY,
     DESCRIPTION_CHARS,
@@ -201,6 +201,7 @@ class GroundedWindow:
         # someone speaking is a claim, which the claims call reads off the same sentence
         acted = self._kept_notes(acted, "speech_events", lambda note: not reports_speech(note.description))
         acted = self._kept_notes(acted, "filler_events", lambda note: not is_filler(note.type, note.description))
+        acted = self._kept_notes(acted, "background_events", lambda note: not is_background(note.description))
         events = fold_neighbours([ground_event(n, note, sentences, published, self.entities) for n, note in acted])
         self.events = [event.model_copy(update={"id": f"E{i}"}) for i, event in enumerate(events, 1)]
         said = self._kept_notes(claim_notes, "empty_claims", lambda note: note.claimant.strip() and note.claim.strip())

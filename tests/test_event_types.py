@@ -2,7 +2,7 @@
 
 import pytest
 
-from summarizer.event_types import checked_type
+from summarizer.event_types import checked_type, is_background
 from summarizer.schema import EventType as T
 
 
@@ -20,3 +20,18 @@ from summarizer.schema import EventType as T
 )
 def test_checked_type(model_type, description, expected):
     assert checked_type(model_type, description) == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "background"),
+    [
+        ("Ankara had held up Sweden's membership since May 2022.", True),
+        ("Britain had already imposed sanctions on the same officers.", True),
+        ("The US had been supplied with the data by its allies.", True),
+        ("Turkey's parliament ratified Sweden's NATO membership.", False),
+        ("North Korea has fired dozens of missiles this year.", False),
+        ("Officials said they had no information.", False),  # "had" with no participle
+    ],
+)
+def test_an_action_told_in_the_past_perfect_is_background(description, background):
+    assert is_background(description) is background
