@@ -116,7 +116,7 @@ def ground_claim(
     )
 
 
-# Two items describing the same thing score at least this on rapidfuzz's token-set ratio: a paraphrase of the
+# Two items describing the same thing score at least this on rapidfuzz's token ratios: a paraphrase of the
 # same action with the same actors scores 85-100, distinct actions in one story typically 50-75.
 SAME_TEXT = 85
 # A note is re-cited to a sentence up to DRIFT away when that sentence holds at least RECITE_GAIN more of
