@@ -103,14 +103,15 @@ def ground_claim(
 ) -> Claim:
     """A claim the model read off one sentence; everything but who, what and stance is read by code."""
     cited = evidence([number], sentences)
+    text = " ".join(e.text for e in cited)
     return Claim(
         id=local_id,
         claimant=note.claimant.strip(),
         claimant_type=claimant_type(note.claimant, entities),
         claim=note.claim.strip(),
         quote=quotes.within([(e.start, e.end) for e in cited]),
-        attribution=attribution_of(" ".join(e.text for e in cited)) or Attribution.other,
-        stance=stance_of(note.stance, " ".join(e.text for e in cited)),
+        attribution=attribution_of(text) or Attribution.other,
+        stance=stance_of(note.stance, text),
         event_ids=[e.id for e in events if any(x.sentence == number for x in e.evidence)][:MAX_CLAIM_EVENTS],
         evidence=cited,
     )
@@ -133,10 +134,9 @@ def recited(notes: list[tuple[int, Any]], sentences: dict[int, Sentence], words:
     placed: list[tuple[int, bool, Any]] = []  # (sentence, moved, note)
     for n, note in notes:
         own = content_words(words(note))
-        near = [m for m in range(n - DRIFT, n + DRIFT + 1) if m in sentences]
-        best = max(near, key=lambda m: (share_held(own, sentences[m].text), m == n))
-        score = share_held(own, sentences[best].text)
-        moves = score >= RECITE_MIN and score - share_held(own, sentences[n].text) >= RECITE_GAIN
+        held = {m: share_held(own, sentences[m].text) for m in range(n - DRIFT, n + DRIFT + 1) if m in sentences}
+        best = max(held, key=lambda m: (held[m], m == n))
+        moves = held[best] >= RECITE_MIN and held[best] - held[n] >= RECITE_GAIN
         placed.append((best, True, note) if moves else (n, False, note))
     kept: list[tuple[int, Any]] = []
     for n, moved, note in sorted(placed, key=lambda item: item[:2]):  # a sentence's own note before one moved onto it
