@@ -39,7 +39,7 @@ from conftest import SEED_000, seed_000_answer  # noqa: E402
 from fake_openai import FakeOpenAI, queue_responder  # noqa: E402
 from machine import cpu_model  # noqa: E402  (bench/machine.py, beside this file)
 
-from summarizer.articles import read_inputs  # noqa: E402
+from summarizer.io.articles import read_inputs  # noqa: E402
 
 LATENCY_S = 0.2
 ARTICLES = 1000
@@ -84,9 +84,9 @@ def write_articles(path: Path, n: int) -> None:
 
 def request_body(article) -> bytes:
     """A chat request the size of the client's: the prompt with the article, the tool schema."""
-    from summarizer.prompts import load_prompt
+    from summarizer.llm.prompts import load_prompt
     from summarizer.schema import ExtractionDraft
-    from summarizer.sentences import numbered, split_sentences
+    from summarizer.io.sentences import numbered, split_sentences
 
     messages = load_prompt().messages(title=article.title, published=str(article.published), numbered_sentences=numbered(split_sentences(article.text)))
     tool = {"type": "function", "function": {"name": "ExtractionDraft", "parameters": ExtractionDraft.model_json_schema()}}

@@ -30,13 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.articles import read_inputs  # noqa: E402
-from summarizer.backends import prefix  # noqa: E402
-from summarizer.backends.embedded import embedded_backend, load_llama  # noqa: E402
-from summarizer.backends.fast_grammar import token_by_token  # noqa: E402
-from summarizer.pipeline import extract  # noqa: E402
-from summarizer.prompts import load_prompt  # noqa: E402
-from summarizer.weights import ensure_default_model  # noqa: E402
+from summarizer.io.articles import read_inputs  # noqa: E402
+from summarizer.llm.embedded import prefix  # noqa: E402
+from summarizer.llm.embedded.backend import embedded_backend, load_llama  # noqa: E402
+from summarizer.llm.embedded.fast_grammar import token_by_token  # noqa: E402
+from summarizer.extraction.run import extract  # noqa: E402
+from summarizer.llm.prompts import load_prompt  # noqa: E402
+from summarizer.llm.embedded.weights import ensure_default_model  # noqa: E402
 
 from machine import cpu_model  # noqa: E402  (bench/machine.py, beside this file)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer.backends.weight_buffers import amx_safe_loading  # noqa: E402
+from summarizer.llm.embedded.weight_buffers import amx_safe_loading  # noqa: E402
 
 if __name__ == "__main__":
     with amx_safe_loading():

@@ -58,14 +58,14 @@ from langextract.providers.openai import OpenAILanguageModel  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from summarizer.dates import event_date  # noqa: E402
+from summarizer.rules.dates import event_date  # noqa: E402
 from summarizer.errors import SummarizerError  # noqa: E402
 from summarizer.evals.fixtures import Fixture, load_fixtures  # noqa: E402
 from summarizer.evals.metrics import Totals, summarize  # noqa: E402
 from summarizer.evals.runs import RunLine, error_line, ok_line, pair_with, read_run  # noqa: E402
 from summarizer.evals.scorers import ArticleResult, score_all  # noqa: E402
-from summarizer.grounding import evidence  # noqa: E402
-from summarizer.pipeline import article_meta  # noqa: E402
+from summarizer.extraction.grounding import evidence  # noqa: E402
+from summarizer.extraction.run import article_meta  # noqa: E402
 from summarizer.schema import (  # noqa: E402
     Actor,
     ActorRole,
@@ -78,8 +78,8 @@ from summarizer.schema import (  # noqa: E402
     Summary,
     Usage,
 )
-from summarizer.sentences import Sentence, split_sentences  # noqa: E402
-from summarizer.weights import DEFAULT_MODEL_NAME, ensure_default_model  # noqa: E402
+from summarizer.io.sentences import Sentence, split_sentences  # noqa: E402
+from summarizer.llm.embedded.weights import DEFAULT_MODEL_NAME, ensure_default_model  # noqa: E402
 
 DEFAULT_FIXTURES = ROOT / "evals" / "fixtures" / "test"
 DEFAULT_OUT = ROOT / "bench" / "results" / "peer_langextract.json"
@@ -409,8 +409,8 @@ def langextract_lines(fixtures: list[Fixture], console: Console) -> tuple[list[R
 
 def summarizer_lines(fixtures: list[Fixture], console: Console) -> tuple[list[RunLine], list[dict[str, Any]]]:
     """Our pipeline in process on the embedded backend, as `summarizer eval` runs it."""
-    from summarizer.backends import resolve_backend
-    from summarizer.pipeline import extract
+    from summarizer.llm import resolve_backend
+    from summarizer.extraction.run import extract
 
     backend = resolve_backend()
     lines, notes = [], []

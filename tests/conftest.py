@@ -102,7 +102,7 @@ def seed_answer() -> dict:
 @pytest.fixture(scope="session")
 def embedded_backend():
     """The real embedded default model, loaded once for all slow tests."""
-    from summarizer.backends import resolve_backend
+    from summarizer.llm import resolve_backend
 
     return resolve_backend()
 

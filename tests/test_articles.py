@@ -3,7 +3,7 @@ import json
 import pytest
 
 from conftest import SEED_003
-from summarizer.articles import read_inputs
+from summarizer.io.articles import read_inputs
 from summarizer.errors import InputError
 
 BODY = "The minister said on Tuesday that talks with the neighbours would resume next month in Geneva."

@@ -1,6 +1,6 @@
 import pytest
 
-from summarizer.attribution import Quotes, attribution_of, reports_speech, stance_of
+from summarizer.rules.attribution import Quotes, attribution_of, reports_speech, stance_of
 from summarizer.schema import Stance
 
 

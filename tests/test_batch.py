@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SEED_000, seed_000_answer
 from fake_openai import Fault, FakeOpenAI, RawToolCall, Stall, faulty_responder, queue_responder
-from summarizer.articles import Columns, read_inputs
-from summarizer.backends import base, resolve_backend
-from summarizer.batch import BatchOptions, OutputLog, manifest_path, run_batch
+from summarizer.io.articles import Columns, read_inputs
+from summarizer.llm import base, resolve_backend
+from summarizer.batch.run import BatchOptions, OutputLog, manifest_path, run_batch
 from summarizer.schema import ArticleExtraction
 
 SEED = next(read_inputs([str(SEED_000)]))
@@ -197,13 +197,13 @@ def test_provider_batch_submits_polls_and_maps_results_back(tmp_path, monkeypatc
     with FakeOpenAI(per_article(answers)) as server:
         backend = resolve_backend("fake", base_url=server.base_url)
         server.responder = queue_responder([seed_000_answer()])
-        from summarizer.pipeline import extract
-        from summarizer.articles import article_from_record
+        from summarizer.extraction.run import extract
+        from summarizer.io.articles import article_from_record
 
         extract(article_from_record(article_record(0), default_id="", source="x"), backend)
         live_bodies = server.requests[-CALLS:]
         server.responder = per_article(answers)
-        monkeypatch.setattr("summarizer.batch_api.POLL_CAP_S", 0.01)
+        monkeypatch.setattr("summarizer.batch.provider.POLL_CAP_S", 0.01)
         result = run_batch(options(["in.jsonl"], "out.jsonl", provider_batch=True, poll_interval=0, base_url=server.base_url), lambda: backend)
         batch = next(iter(server.batches.values()))
         polls = [r for r in server.routes if r[0] == "GET" and r[1].startswith("/v1/batches/")]
@@ -235,11 +235,11 @@ def test_provider_batch_interrupted_while_polling_is_collected_by_resume(tmp_pat
 
     with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
         make = lambda: resolve_backend("fake", base_url=server.base_url)  # noqa: E731
-        monkeypatch.setattr("summarizer.batch_api.time.sleep", interrupt)
+        monkeypatch.setattr("summarizer.batch.provider.time.sleep", interrupt)
         first = run_batch(options(["in.jsonl"], "out.jsonl", provider_batch=True, poll_interval=0, base_url=server.base_url), make)
         assert first.interrupted and first.exit_code == 130
         assert (tmp_path / "out.provider-batch" / "state.json").exists()
-        monkeypatch.setattr("summarizer.batch_api.time.sleep", lambda s: None)
+        monkeypatch.setattr("summarizer.batch.provider.time.sleep", lambda s: None)
         second = run_batch(options(["in.jsonl"], "out.jsonl", provider_batch=True, resume=True, base_url=server.base_url), make)
         assert len(server.batches) == 1, "re-attached instead of submitting again"
     assert second.extracted == 5
@@ -326,7 +326,7 @@ def test_duplicate_ids_are_extracted_once(tmp_path):
 
 
 def test_cli_reads_stdin_and_refuses_to_clobber(tmp_path):
-    from summarizer.cli import app
+    from summarizer.cli.app import app
 
     stdin = "".join(json.dumps(article_record(i, id=None)) + "\n" for i in range(3))
     with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
@@ -348,7 +348,7 @@ def test_output_log_refuses_a_second_writer(tmp_path):
 
 
 def test_stream_inputs_ids_are_stable_however_the_input_is_named(tmp_path):
-    from summarizer.articles import count_inputs, stream_inputs
+    from summarizer.io.articles import count_inputs, stream_inputs
 
     (tmp_path / "dump" / "a").mkdir(parents=True)
     (tmp_path / "dump" / "a" / "one.txt").write_text(SEED.text)

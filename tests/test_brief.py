@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from summarizer import cli
-from summarizer.briefing import BriefInput, Briefing, build_briefing, read_extractions
-from summarizer.briefing_lead import LeadDraft, lead_context
-from summarizer.briefing_render import to_html, to_markdown
+from summarizer.brief.briefing import BriefInput, Briefing, build_briefing, read_extractions
+from summarizer.brief.lead import LeadDraft, lead_context
+from summarizer.brief.render import to_html, to_markdown
 from summarizer.evals.fixtures import Fixture, load_fixture
 from summarizer.schema import ArticleExtraction, ArticleMeta, Provenance, Summary
 

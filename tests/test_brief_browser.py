@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from summarizer.briefing import build_briefing
-from summarizer.briefing_render import to_html
+from summarizer.brief.briefing import build_briefing
+from summarizer.brief.render import to_html
 from conftest import chromium_page
 from test_brief import fixture_inputs
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from conftest import SEED_000, SEED_003, ModelAnswer, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
 from summarizer import cli
-from summarizer.backends import base
+from summarizer.llm import base
 from test_brief import EMBEDDED_SEEDS, fixture_inputs, write_jsonl
 
 # With the seeds' hand-labeled records the timeline is T1..T14: T5 = the January sanctions, T6 = the May

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from conftest import SEED_000, ModelAnswer, seed_000_answer
 from fake_openai import FakeOpenAI, Fault, Stall, queue_responder
 from summarizer import cli
-from summarizer.backends import base
+from summarizer.llm import base
 
 
 @pytest.fixture(autouse=True)

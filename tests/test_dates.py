@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from summarizer.dates import event_date, resolve_date
+from summarizer.rules.dates import event_date, resolve_date
 
 FRIDAY = date(2024, 5, 17)
 

@@ -11,11 +11,11 @@ import pytest
 from pydantic import BaseModel, Field
 
 from conftest import ROOT, SEED_000, SEED_003
-from summarizer.articles import read_inputs
-from summarizer.backends.embedded import grammar_response_format
+from summarizer.io.articles import read_inputs
+from summarizer.llm.embedded.backend import grammar_response_format
 from summarizer.errors import ConfigError
-from summarizer.grounding import quote_found
-from summarizer.pipeline import extract
+from summarizer.extraction.grounding import quote_found
+from summarizer.extraction.run import extract
 from summarizer.schema import ArticleExtraction
 
 slow = pytest.mark.slow
@@ -35,7 +35,7 @@ def test_json_schema_mode_is_translated_to_a_grammar_request():
 def test_a_bad_model_file_fails_each_input_in_one_line_and_loads_once(tmp_path, monkeypatch):
     """A file that is not a GGUF model: every input gets the same one-line error, and the load is not retried
     for each of them."""
-    from summarizer.backends import embedded
+    from summarizer.llm.embedded import backend as embedded
 
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"not a model" * 100)
@@ -64,7 +64,7 @@ def test_grammar_constrains_the_embedded_model(embedded_backend):
 def test_guesses_follow_the_latest_earlier_occurrence_of_the_last_three_tokens():
     import numpy as np
 
-    from summarizer.backends.fast_grammar import DRAFT_TOKENS, RecentLookup
+    from summarizer.llm.embedded.fast_grammar import DRAFT_TOKENS, RecentLookup
 
     guess = RecentLookup()
     assert guess(np.array([7, 1, 2, 3, 4, 5, 1, 2, 3, 8, 9, 1, 2, 3], dtype=np.intc)).tolist() == [8, 9, 1, 2, 3][:DRAFT_TOKENS]
@@ -77,9 +77,9 @@ def test_guesses_follow_the_latest_earlier_occurrence_of_the_last_three_tokens()
 def test_guessed_tokens_are_checked_and_the_copy_is_the_same():
     """Prompt-lookup guesses are checked by the model in the same batch as the next token: a copied sentence
     comes out as when generated token by token, with guesses checked along the way."""
-    from summarizer.backends.embedded import load_llama
-    from summarizer.backends.fast_grammar import token_by_token
-    from summarizer.weights import default_model_path
+    from summarizer.llm.embedded.backend import load_llama
+    from summarizer.llm.embedded.fast_grammar import token_by_token
+    from summarizer.llm.embedded.weights import default_model_path
 
     llama = load_llama(default_model_path(), n_ctx=1024)
     sentence = "The European Union on Thursday imposed sanctions on three senior Iranian military officers and a drone maker."
@@ -129,10 +129,10 @@ def test_seed_003_on_the_embedded_backend(embedded_backend):
 def test_prompt_prefix_state_is_saved_restored_and_checked(tmp_path, monkeypatch):
     """The prompt's fixed part is evaluated once, kept on disk, and restored into a fresh context; a
     damaged file is refused rather than handed to llama.cpp."""
-    from summarizer.backends.embedded import load_llama
-    from summarizer.backends.prefix import prime, restore, state_path
-    from summarizer.prompts import load_prompt
-    from summarizer.weights import ensure_default_model
+    from summarizer.llm.embedded.backend import load_llama
+    from summarizer.llm.embedded.prefix import prime, restore, state_path
+    from summarizer.llm.prompts import load_prompt
+    from summarizer.llm.embedded.weights import ensure_default_model
 
     model_path, prompt = ensure_default_model(), load_prompt()
     monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path))  # after: the model stays where it is

@@ -5,18 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from summarizer.evals.align import (
-    EVENT_THRESHOLD,
-    align,
-    alias_table,
-    claim_similarities,
-    claim_similarity,
-    dates_compatible,
-    entity_similarity,
-    event_similarities,
-    event_similarity,
-    same_name,
-)
+from summarizer.match.align import EVENT_THRESHOLD, align, alias_table, claim_similarities, claim_similarity, dates_compatible, entity_similarity, event_similarities, event_similarity, same_name
 from summarizer.schema import Actor, ActorRole, Claim, Entity, EntityType, Event, EventDate, EventType, Evidence, Stance
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from fake_openai import FakeOpenAI
 from summarizer import cli
-from summarizer.backends import base
+from summarizer.llm import base
 from test_eval_support import answer_for, write_fixtures
 
 WIDE = {"COLUMNS": "200"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from summarizer.event_types import checked_type, is_background
+from summarizer.rules.event_types import checked_type, is_background
 from summarizer.schema import EventType as T
 
 

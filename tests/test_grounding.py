@@ -4,13 +4,13 @@ import pytest
 from pydantic import ValidationError
 
 from conftest import SEED_000, ModelAnswer
-from summarizer.articles import article_from_text
-from summarizer.attribution import Quotes
-from summarizer.event_status import event_status
-from summarizer.grounding import GroundedWindow, named_actors, recited, whole_words
+from summarizer.io.articles import article_from_text
+from summarizer.rules.attribution import Quotes
+from summarizer.rules.event_status import event_status
+from summarizer.extraction.grounding import GroundedWindow, named_actors, recited, whole_words
 from summarizer.schema import DESCRIPTION_CHARS, ActorRole, ClaimNote, Entity, EventNote, ExtractionDraft, per_sentence, sentence_notes, validation_context
-from summarizer.sentences import split_sentences
-from summarizer.words import same_word
+from summarizer.io.sentences import split_sentences
+from summarizer.rules.words import same_word
 
 
 @pytest.fixture

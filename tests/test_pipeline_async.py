@@ -5,9 +5,9 @@ import time
 
 from conftest import SEED_000, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
-from summarizer.articles import read_inputs
-from summarizer.backends import resolve_backend
-from summarizer.pipeline import extract, extract_async
+from summarizer.io.articles import read_inputs
+from summarizer.llm import resolve_backend
+from summarizer.extraction.run import extract, extract_async
 
 
 def test_async_extractions_run_concurrently_and_match_the_sync_result():

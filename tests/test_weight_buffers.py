@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from summarizer.backends.weight_buffers import _patterns, cpu_has_amx, repackable_tensors
+from summarizer.llm.embedded.weight_buffers import _patterns, cpu_has_amx, repackable_tensors
 
 slow = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def test_one_pattern_per_kind_of_matrix_matches_exactly_the_names_given():
 def test_the_default_models_q4k_matrices_are_repacked_and_nothing_else():
     """Read from the GGUF header: the Q4_K matrices (every attn_q/k/output and ffn_gate/up, half the attn_v and
     ffn_down); not the Q6_K ones, which segfault repacked, nor token_embd, which is looked up, not multiplied."""
-    from summarizer.weights import ensure_default_model
+    from summarizer.llm.embedded.weights import ensure_default_model
 
     names = repackable_tensors(str(ensure_default_model(None)).encode())
     assert len(names) == 28 * 5 + 14 * 2
@@ -40,8 +40,8 @@ def test_the_default_models_q4k_matrices_are_repacked_and_nothing_else():
 def test_on_an_amx_cpu_the_model_loads_with_repacked_weights_and_answers():
     """In a subprocess: a crash in llama.cpp would kill pytest itself."""
     code = (
-        "from summarizer.backends.fast_grammar import FastGrammarLlama\n"
-        "from summarizer.weights import ensure_default_model\n"
+        "from summarizer.llm.embedded.fast_grammar import FastGrammarLlama\n"
+        "from summarizer.llm.embedded.weights import ensure_default_model\n"
         "llama = FastGrammarLlama(model_path=str(ensure_default_model(None)), n_ctx=512, verbose=True)\n"
         "out = llama.create_completion('The capital of France is Paris. The capital of Italy is', max_tokens=3, temperature=0)\n"
         "print('ANSWER', out['choices'][0]['text'])\n"

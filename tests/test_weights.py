@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from summarizer import weights
+from summarizer.llm.embedded import weights
 from summarizer.errors import ConfigError
 
 

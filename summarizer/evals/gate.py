@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import FixtureError
-from ..schema import SCHEMA_VERSION
-from .metrics import HEADLINE, Totals
+from summarizer.errors import FixtureError
+from summarizer.schema import SCHEMA_VERSION
+from summarizer.evals.metrics import HEADLINE, Totals
 
 DEFAULT_TOLERANCE = 0.02
 _EPSILON = 1e-9  # float noise in re-computed metrics is not a regression

@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..cli import report, stderr, warn
-from ..errors import ExtractionError, FixtureError, SummarizerError
-from .fixtures import Fixture, load_fixtures
-from .gate import compare, read_baseline, write_baseline
-from .metrics import summarize
-from .report import print_gate, print_scores, write_report
-from .runs import RunLine, default_run_path, error_line, now, ok_line, pair_with, read_run, run_writer, write_line
-from .scorers import score_all
+from summarizer.io.console import report, stderr, warn
+from summarizer.errors import ExtractionError, FixtureError, SummarizerError
+from summarizer.evals.fixtures import Fixture, load_fixtures
+from summarizer.evals.gate import compare, read_baseline, write_baseline
+from summarizer.evals.metrics import summarize
+from summarizer.evals.report import print_gate, print_scores, write_report
+from summarizer.evals.runs import RunLine, default_run_path, error_line, now, ok_line, pair_with, read_run, run_writer, write_line
+from summarizer.evals.scorers import score_all
 
 if TYPE_CHECKING:
-    from ..backends.base import Backend
+    from summarizer.llm.base import Backend
 
 REGRESSION_EXIT = 1
 
@@ -70,7 +70,7 @@ def _replayed(fixtures: list[Fixture], path: Path) -> tuple[list[tuple[Fixture, 
 def _live(fixtures: list[Fixture], backend: Backend, path: Path, retries: int) -> tuple[list[tuple[Fixture, RunLine]], str, int]:
     """Extract every fixture's article; each outcome is written to the run file as it arrives. A record the
     model never got valid is a score (schema-valid rate); a provider failure also fails the command."""
-    from ..pipeline import extract
+    from summarizer.extraction.run import extract
 
     pairs, worst = [], 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

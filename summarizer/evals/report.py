@@ -17,13 +17,13 @@ from jinja2 import Environment
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import FixtureError
-from ..schema import Claim, Entity, Event
-from .align import Aliases, Alignment, alias_table, same_name
-from .gate import GateRow
-from .metrics import Totals, article_metrics
-from .report_template import HTML_TEMPLATE
-from .scorers import ArticleResult, date_within
+from summarizer.errors import FixtureError
+from summarizer.schema import Claim, Entity, Event
+from summarizer.match.align import Aliases, Alignment, alias_table, same_name
+from summarizer.evals.gate import GateRow
+from summarizer.evals.metrics import Totals, article_metrics
+from summarizer.evals.report_template import HTML_TEMPLATE
+from summarizer.evals.scorers import ArticleResult, date_within
 
 # (metric name, column title, terminal title) for the per-article tables; terminals are narrow
 ARTICLE_COLUMNS = [

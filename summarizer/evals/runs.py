@@ -18,9 +18,9 @@ from typing import Literal, TextIO
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import FixtureError
-from ..schema import SCHEMA_VERSION, ArticleExtraction
-from .fixtures import Fixture
+from summarizer.errors import FixtureError
+from summarizer.schema import SCHEMA_VERSION, ArticleExtraction
+from summarizer.evals.fixtures import Fixture
 
 
 class RunError(BaseModel):

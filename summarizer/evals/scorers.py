@@ -5,23 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..schema import Event, Evidence
-from .align import (
-    CLAIM_THRESHOLD,
-    ENTITY_THRESHOLD,
-    EVENT_THRESHOLD,
-    Aliases,
-    Alignment,
-    alias_table,
-    align,
-    claim_similarities,
-    entity_similarities,
-    event_similarities,
-    same_name,
-)
-from .fixtures import Fixture
-from .metrics import ArticleScore, Counts, Ratio, cost_usd
-from .runs import RunLine
+from summarizer.schema import Event, Evidence
+from summarizer.match.align import CLAIM_THRESHOLD, ENTITY_THRESHOLD, EVENT_THRESHOLD, Aliases, Alignment, alias_table, align, claim_similarities, entity_similarities, event_similarities, same_name
+from summarizer.evals.fixtures import Fixture
+from summarizer.evals.metrics import ArticleScore, Counts, Ratio, cost_usd
+from summarizer.evals.runs import RunLine
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,59 @@
+"""`summarizer eval`: the command's options and exit code; the flow is in harness.py. Registered on the CLI
+app in cli.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from summarizer.cli.app import BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
+from summarizer.io.console import report
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.evals.gate import DEFAULT_TOLERANCE
+
+
+def eval_command(
+    fixtures: Annotated[Path, typer.Option("--fixtures", help="Folder of fixtures (searched recursively) or one fixture file.")] = Path("evals/fixtures"),
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    model_path: ModelPathOpt = None,
+    mode: ModeOpt = None,
+    retries: RetriesOpt = 1,
+    timeout: TimeoutOpt = None,
+    save_run: Annotated[Path | None, typer.Option("--save-run", help="Where a live eval writes its run (default `runs/<timestamp>.jsonl`).")] = None,
+    replay: Annotated[Path | None, typer.Option("--replay", help="Re-score a stored run file: zero model calls.")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Compare headline metrics with this baseline; exit 1 on a regression.")] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0.0, help="Allowed drop per metric before the gate fails (absolute).")] = DEFAULT_TOLERANCE,
+    write_baseline_to: Annotated[Path | None, typer.Option("--write-baseline", help="Write this run's headline metrics as the new baseline.")] = None,
+    report_to: Annotated[Path | None, typer.Option("--report", help="Also write a report: .html (self-contained) or .md.")] = None,
+) -> None:
+    """Score extractions against hand-labeled fixtures (evals/README.md).
+
+    Examples:
+
+        summarizer eval                                          # live, embedded model, over evals/fixtures
+
+        summarizer eval --model openai/gpt-4o-mini --save-run runs/gpt4omini.jsonl
+
+        summarizer eval --replay runs/gpt4omini.jsonl           # offline: re-score a stored run
+
+        summarizer eval --replay runs/new.jsonl --baseline evals/baseline.json --tolerance 0.02
+
+        summarizer eval --fixtures other/fixtures --report report.html
+    """
+    from summarizer.evals.harness import run_eval  # imported here: numpy, rapidfuzz, yaml and jinja2 stay out of other commands' start-up
+
+    try:
+        if replay is not None and (model or base_url or model_path or mode or save_run):
+            raise ConfigError("--replay re-scores a stored run: drop --model, --base-url, --model-path, --mode and --save-run")
+        backend = None if replay is not None else lambda: backend_from_options(model, base_url, model_path, mode, timeout)
+        worst = run_eval(fixtures, replay=replay, backend=backend, save_run=save_run, retries=retries,
+                         baseline=baseline, tolerance=tolerance, write_baseline_to=write_baseline_to, report_to=report_to)
+    except SummarizerError as err:
+        report(err)
+        raise typer.Exit(err.exit_code) from None
+    raise typer.Exit(worst)
+
+

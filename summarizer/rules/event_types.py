@@ -1,0 +1,63 @@
+"""An event's type checked against its own description.
+
+The 1.5B model describes an action well ("North Korea launched a Hwasong-18 missile in a test") but often
+picks a type that does not fit it (`arms_transfer`), leaning on the types of the prompt's worked example.
+The words of each type's definition in the prompt are found in the description by code: when the model's
+type has none of its words there and another type does, the type whose words come first (the main verb
+usually follows the subject) replaces it. A description that names no type's words keeps the model's type."""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.schema import EventType
+
+_WORDS: dict[EventType, str] = {
+    EventType.sanction: r"sanction\w*|asset freezes?|froze\w*|travel bans?|export (?:bans?|controls?)|blacklist\w*|embargo\w*",
+    EventType.arms_transfer: r"sales?|sold|sell\w*|buy\w*|bought|purchas\w*|acquir\w*|suppl(?:y|ied|ies|ying)|deliver\w*|transferr?\w*|shipp?\w*|provid\w*",
+    EventType.military_strike: r"strikes?|struck(?! a)|attack(?!\s+submarine)\w*|shell\w*|bomb\w*|airstrikes?|raids?|shot down|killed",
+    EventType.weapons_test: r"test\w*|launch\w*|fired|test-fired",
+    EventType.veto_or_vote: r"vot\w*|veto\w*|resolutions?|ratif\w*|abstain\w*|adopted",
+    EventType.agreement: r"agree\w*|deals?|treat(?:y|ies)|pacts?|signed|accords?|memorandum",
+    EventType.meeting_or_visit: r"met|meet\w*|summits?|visit\w*|talks|hosted|arrived",
+    EventType.production: r"produc\w*|manufactur\w*|built|build\w*",
+    EventType.condemnation: r"condemn\w*",
+    EventType.denial: r"den(?:y|ied|ies|ial)|reject\w*",
+    EventType.accusation: r"accus\w*|blam\w*",
+    EventType.statement: r"(?:joint )?statements?|declarations?",
+}
+_PATTERNS = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _WORDS.items()}
+
+
+def _named(description: str) -> dict[EventType, int]:
+    """The types whose words the description uses, with where the first of them is."""
+    return {kind: found.start() for kind, pattern in _PATTERNS.items() if (found := pattern.search(description))}
+
+
+def checked_type(model_type: EventType, description: str) -> EventType:
+    """The model's type if its words are in the description (or no type's are), else the first-named type."""
+    first = _named(description)
+    if not first or model_type in first:
+        return model_type
+    return min(first, key=first.__getitem__)
+
+
+_FIRST_TYPE = next(iter(EventType))
+
+
+def is_filler(model_type: EventType, description: str) -> bool:
+    """Asked about a sentence that reports no action, the model still fills in a note with the closed list's
+    first type (`sanction`), or with `statement`, over words of no type at all ("Katz struck a similar tone",
+    "Taiwan remained the most sensitive issue"): no event. On dev/ dropping them took event precision from
+    0.67 to 0.74 and recall from 0.58 to 0.56 (an action typed `statement` and told in words of no type goes too)."""
+    return model_type in (_FIRST_TYPE, EventType.statement) and not _named(description)
+
+
+# "had" and a past participle: the past perfect, which news copy uses for what happened before the story.
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:already\s+|long\s+|previously\s+)?(?:been\s+)?[a-z]+(?:ed|en|t|un|ung|ought|ade|eld)\b", re.I)
+
+
+def is_background(description: str) -> bool:
+    """An action told in the past perfect ("Ankara had held up Sweden's membership since May 2022") is the
+    story's background, not one of its events."""
+    return bool(_PAST_PERFECT.search(description))
