@@ -10,6 +10,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from . import rules
 from .attribution import Quotes, attribution_of, reports_speech, stance_of
 from .countries import country_code
 from .dates import event_date
@@ -36,6 +37,7 @@ from .schema import (
     KeyPoint,
     normalize_quote_text,
 )
+from .rules.thresholds import DRIFT, MAX_CLAIM_EVENTS, NEIGHBOURS, RECITE_GAIN, RECITE_MIN, SAME_TEXT
 from .sentences import Sentence
 from .words import content_words, share_held
 
@@ -91,8 +93,7 @@ def ground_event(
     )
 
 
-MAX_CLAIM_EVENTS = 3
-_GOVERNMENT_WORDS = re.compile(r"\b(?:ministry|ministers?|department|government|council|office|agency|officials?|military|army|navy|command|embassy|white house|kremlin|pentagon)\b", re.I)
+_GOVERNMENT_WORDS = rules.government_words()  # rules/tables/speakers.toml
 
 
 def claimant_type(claimant: str, entities: list[Entity]) -> ClaimantType:
@@ -122,16 +123,6 @@ def ground_claim(number: int, note: ClaimNote, local_id: str, window: GroundedWi
     )
 
 
-# Two items describing the same thing score at least this on rapidfuzz's token ratios: a paraphrase of the
-# same action with the same actors scores 85-100, distinct actions in one story typically 50-75.
-SAME_TEXT = 85
-# A note is re-cited to a sentence up to DRIFT away when that sentence holds at least RECITE_GAIN more of
-# the note's content words than the sentence it was given under, and at least RECITE_MIN of them.
-DRIFT = 2
-RECITE_GAIN = 0.25
-RECITE_MIN = 0.5
-
-
 def recited(notes: list[tuple[int, Any]], sentences: dict[int, Sentence], words: Callable[[Any], str]) -> list[tuple[int, Any]]:
     """Notes under the sentence they were read from. Answering sentence by sentence, the small model sometimes
     drifts: under "sentence 11" it writes what sentence 13 says, and so on down the list. The note's own words
@@ -148,9 +139,6 @@ def recited(notes: list[tuple[int, Any]], sentences: dict[int, Sentence], words:
         if not (moved and any(m == n and fuzz.token_sort_ratio(words(other), words(note)) >= SAME_TEXT for m, other in kept)):
             kept.append((n, note))
     return kept
-
-
-NEIGHBOURS = 2  # sentences apart: an action told over a few sentences is one event
 
 
 def _agents(event: Event) -> set[str]:

@@ -6,15 +6,13 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from .countries import country_code, named_countries
-from .grounding import SAME_TEXT, GroundedWindow
+from .grounding import GroundedWindow
 from .names import normalize_name
 from .postprocess import ALL_STEPS, PostSteps
+from .rules.thresholds import MAX_KEY_POINTS, MAX_SPEAKER_WORDS, SAME_TEXT
 from .schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
 from .sentences import Sentence
 
-MAX_KEY_POINTS = 5
-# A claimant named in more words is a description ("a senior official familiar with the talks"), not a name.
-MAX_SPEAKER_WORDS = 4
 # A claimant's type as an entity's; an anonymous source is no entity.
 _SPEAKER_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}
 
