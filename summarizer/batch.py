@@ -72,6 +72,7 @@ class BatchOptions:
     provider_batch: bool = False
     poll_interval: float = 10.0  # first wait between polls of a provider batch; grows to POLL_CAP_S
     base_url: str | None = None  # the provider batch talks to the same endpoint as the backend
+    api_key_env: str | None = None  # ... with the same key
     progress: bool = True
     command: list[str] | None = None  # the CLI arguments, to print the resume command
 

@@ -37,6 +37,7 @@ class OutputFormat(str, Enum):
 
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="`openai/<name>`, or a server's model name with --base-url. Default: the embedded model.")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, llama.cpp server).")]
+ApiKeyEnvOpt = Annotated[str | None, typer.Option("--api-key-env", metavar="NAME", help="The environment variable holding the endpoint's key. OPENAI_API_KEY goes to OpenAI's own host only; without this a --base-url server gets no key.")]
 ModelPathOpt = Annotated[Path | None, typer.Option("--model-path", help="Any other GGUF file for the embedded backend.")]
 ModeOpt = Annotated[str | None, typer.Option("--mode", help="Structured-output mode: tools, json_schema, json, md_json. Default: json_schema embedded, tools remote.")]
 RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=5, help="Re-asks when the answer fails validation.")]
@@ -68,14 +69,15 @@ def assembly_progress() -> Iterator[Callable[[int, int], None]]:
     try:
         yield update
     finally:
-        progress.stop()
+        if task:  # stopping a bar never started still prints an empty line
+            progress.stop()
 
 
-def backend_from_options(model: str | None, base_url: str | None, model_path: Path | None, mode: str | None, timeout: float | None):
+def backend_from_options(model: str | None, base_url: str | None, model_path: Path | None, mode: str | None, timeout: float | None, api_key_env: str | None):
     from .backends import resolve_backend
 
     with assembly_progress() as progress:
-        return resolve_backend(model, base_url=base_url, model_path=model_path, mode=mode, timeout=timeout, progress=progress)
+        return resolve_backend(model, base_url=base_url, api_key_env=api_key_env, model_path=model_path, mode=mode, timeout=timeout, progress=progress)
 
 
 @contextmanager
@@ -114,6 +116,7 @@ def summarize(
     paths: Annotated[list[str], typer.Argument(help="Article files (.txt, .md, .json, .jsonl), directories, or - for stdin.")],
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     model_path: ModelPathOpt = None,
     mode: ModeOpt = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="json (one object; JSON Lines for several) or md.")] = OutputFormat.json,
@@ -145,7 +148,7 @@ def summarize(
                     raise item
                 for message in item.warnings:
                     warn(item.origin, message)
-                backend = backend or backend_from_options(model, base_url, model_path, mode, timeout)
+                backend = backend or backend_from_options(model, base_url, model_path, mode, timeout, api_key_env)
                 with stderr.status(f"extracting {item.id} on {backend.id}", spinner="dots"):
                     record = extract(item, backend, retries=retries)
                 write_record(sink, record, fmt, several)
@@ -161,6 +164,7 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output: one line per input, appended line by line.")],
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     model_path: ModelPathOpt = None,
     mode: ModeOpt = None,
     retries: RetriesOpt = 1,
@@ -229,11 +233,12 @@ def batch(
         provider_batch=provider_batch,
         poll_interval=poll_interval,
         base_url=base_url,
+        api_key_env=api_key_env,
         progress=not no_progress,
         command=sys.argv[1:],
     )
     try:
-        result = run_batch(options, lambda: backend_from_options(model, base_url, model_path, mode, timeout), stderr)
+        result = run_batch(options, lambda: backend_from_options(model, base_url, model_path, mode, timeout, api_key_env), stderr)
     except SummarizerError as err:
         report(err)
         raise typer.Exit(err.exit_code) from None
