@@ -317,7 +317,7 @@ class BatchRun:
         self.options, self.backend, self.console = options, backend, console
         self.prompt = prompt or load_prompt()
         self.result = BatchResult()
-        self.cache: ResultCache | None = open_cache(options.cache_path) if options.cache else None
+        self.cache: ResultCache | None = open_cache(options.cache_path, self.warn) if options.cache else None
         self.out = OutputLog(options.out, resume=options.resume or options.retry_errors, retry_errors=options.retry_errors, overwrite=options.overwrite)
         self.key = Keyer(backend, self.prompt, options.retries)
         self.claimed: set[str] = set()  # ids admitted in this run
@@ -393,6 +393,9 @@ class BatchRun:
             self.console.print(message, markup=True, highlight=False, soft_wrap=True)
         elif self.shown == SHOWN_PROBLEMS + 1:
             self.console.print(f"(more errors and warnings are not shown: see the error records in {self.options.out})", highlight=False, markup=False)
+
+    def warn(self, message: str) -> None:
+        self.note(f"[yellow]warning:[/yellow] {escape(message)}")
 
     def advance(self) -> None:
         r = self.result

@@ -69,6 +69,7 @@ def openai_backend(
         settings={"temperature": 0.0, "max_tokens": 4096, "seed": 0},
         acreate=on_first_call(lambda: instructor.patch(create=wrap_raw_acreate(plain_acreate(clients)), mode=mode)),
         aclose=clients.aclose,
+        endpoint=base_url or os.environ.get("OPENAI_BASE_URL"),  # where the SDK sends a request without base_url
     )
 
 
