@@ -91,12 +91,12 @@ class Actors:
     forms: frozenset[str]  # countries as running text writes them besides ISO's names
 
 
-ACTOR_KEYS = {"name", "aliases", "iso3", "forms", "in_text", "not_in_text"}
+_ACTOR_KEYS = {"name", "aliases", "iso3", "forms", "in_text", "not_in_text"}
 
 
 @cache
 def actors() -> Actors:
-    found = rows("actors", "actor", ACTOR_KEYS)
+    found = rows("actors", "actor", _ACTOR_KEYS)
     return Actors(
         aliases={alias: row["name"] for row in found for alias in row["aliases"]},
         iso3={row["name"]: row["iso3"] for row in found if "iso3" in row},
