@@ -7,6 +7,8 @@ Layout: the briefing on the left; the source articles on the right, in their own
 a timeline entry, a claim or a citation highlights the sentences it cites and scrolls them into view;
 clicking an entry number in the lead or a claim does the same for that entry."""
 
+from .html_page import HEAD
+
 STYLE = """
 :root { --ink: #1d1d1f; --muted: #666; --line: #e2e2e6; --mark: #fff6cc; --active: #ffd24d; --accent: #2f6fde; }
 * { box-sizing: border-box; }
@@ -93,13 +95,7 @@ SCRIPT = """
 })();
 """
 
-HTML_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<title>{{ b.title }}</title>
+HTML_TEMPLATE = HEAD + """<title>{{ b.title }}</title>
 <style>{{ style }}</style>
 </head>
 <body>

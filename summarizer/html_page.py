@@ -12,6 +12,15 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+# each page's template starts with this, then its <title>, `<style>{{ style }}</style>` and the rest
+HEAD = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+"""
+
 
 def source_hash(inline: str) -> str:
     """The CSP hash-source of an inline `<script>` or `<style>` whose text is exactly `inline`."""
@@ -27,8 +36,8 @@ def content_security_policy(script: str, style: str) -> str:
 
 
 def render_page(template: str, script: str, style: str, **context: Any) -> str:
-    """`template` puts `{{ csp }}` in its meta tag and `{{ script }}`, `{{ style }}` verbatim in its
-    elements, so the hashes are of the text the browser sees."""
+    """`template` starts with HEAD (the policy's meta tag) and holds `{{ script }}` and `{{ style }}`
+    verbatim in their elements, so the hashes are of the text the browser sees."""
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     csp = content_security_policy(script, style)
     return env.from_string(template).render(csp=csp, script=Markup(script), style=Markup(style), **context)

@@ -3,6 +3,8 @@ install. Self-contained: inline CSS and JS (STYLE, SCRIPT), no fonts or scripts 
 `html_page`'s Content-Security-Policy, which allows only those two, by hash. Rendered with autoescape on:
 every value from articles, labels and model output is escaped."""
 
+from ..html_page import HEAD
+
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1d1d1f; background: #fafafa; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 32px 0 6px; } h3 { font-size: 15px; margin: 18px 0 6px; }
@@ -47,13 +49,7 @@ SCRIPT = """
 })();
 """
 
-HTML_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
-<title>Eval report: {{ run }}</title>
+HTML_TEMPLATE = HEAD + """<title>Eval report: {{ run }}</title>
 <style>{{ style }}</style>
 </head>
 <body>
