@@ -55,6 +55,8 @@ def verbs() -> Verbs:
     verb_rows = rows("verbs", "verb", _VERB_KEYS)
     if wrong := [row["verb"] for row in verb_rows if row.get("speech", True) is not True]:
         raise RulesError(f"rules/tables/verbs.toml: speech is `true` or left out, not so in {wrong}")
+    if wrong := [row["verb"] for row in verb_rows if set(row.get("no_match", {})) - set(row)]:
+        raise RulesError(f"rules/tables/verbs.toml: no_match.<column> names a column the row lacks in {wrong}")
     negations = rows("verbs", "negation", {"words"})
     return Verbs(
         speech=words_pattern(_column_words(verb_rows, "speech")),
