@@ -15,7 +15,6 @@ import asyncio
 import contextvars
 import fcntl
 import json
-import logging
 import os
 import shlex
 import signal
@@ -139,6 +138,8 @@ class OutputLog:
         self.cut_bytes = 0  # a partial last line (killed mid-write) removed on resume
         self.unreadable = 0  # complete lines that are not ours (left alone)
         self.retrying = 0  # error records dropped for --retry-errors
+        if path.is_dir():
+            raise ConfigError("is a directory: --out takes a file", source=str(path))
         existing = path.exists() and path.stat().st_size > 0
         if existing and not (resume or overwrite):
             raise ConfigError(f"{path} exists: pass --resume to add only what is missing, or --overwrite to start over")
@@ -671,10 +672,6 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
         )
     run = BatchRun(options, backend, console)
     extra: dict[str, Any] = {}
-    instructor_log = logging.getLogger("instructor")
-    quiet = logging.getLogger().getEffectiveLevel() > logging.INFO and instructor_log.level == logging.NOTSET
-    if quiet:  # instructor logs every failed call at ERROR; the error records and the summary say it once (--verbose shows it)
-        instructor_log.setLevel(logging.CRITICAL)
     try:
         run.count_in_background()
         run.progress.start()
@@ -688,8 +685,6 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
     except KeyboardInterrupt:  # outside the event loop (no signal handler there)
         run.result.interrupted = True
     finally:
-        if quiet:
-            instructor_log.setLevel(logging.NOTSET)
         result = run.finish(extra)
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .articles import read_inputs
@@ -45,13 +47,14 @@ TimeoutOpt = Annotated[float | None, typer.Option("--timeout", help="Seconds per
 
 
 def report(err: SummarizerError) -> None:
-    stderr.print(f"[red]error:[/red] {err.one_line()}", markup=True, soft_wrap=True)
+    # escaped: messages quote input (paths, CSV headers), and `[/x]` there must print, not parse as markup
+    stderr.print(f"[red]error:[/red] {escape(err.one_line())}", markup=True, soft_wrap=True)
     if state["verbose"] and err.__cause__ is not None:
         stderr.print(f"  caused by: {err.__cause__!r}", markup=False, soft_wrap=True)
 
 
 def warn(source: str, message: str) -> None:
-    stderr.print(f"[yellow]warning:[/yellow] {source}: {message}", markup=True, soft_wrap=True)
+    stderr.print(f"[yellow]warning:[/yellow] {escape(source)}: {escape(message)}", markup=True, soft_wrap=True)
 
 
 @contextmanager
@@ -82,15 +85,26 @@ def backend_from_options(model: str | None, base_url: str | None, model_path: Pa
 
 @contextmanager
 def output(out: Path | None) -> Iterator[TextIO]:
+    """stdout, or `out` through a temporary file beside it, renamed over it once the run wrote something:
+    a run with no record (or cut short) leaves an existing file as it was, and no temporary file."""
     if out is None:
         yield sys.stdout
         return
+    if out.is_dir():
+        raise InputError("is a directory: --out takes a file", source=str(out))
+    target = out.resolve()  # a symlinked --out keeps its link: the file it points to is replaced
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        handle = out.open("w", encoding="utf-8")
+        handle = temp.open("w", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write output ({exc.strerror})", source=str(out)) from exc
-    with handle:
-        yield handle
+    try:
+        with handle:
+            yield handle
+        if temp.stat().st_size:
+            temp.replace(target)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def write_record(sink: TextIO, record: ArticleExtraction, fmt: OutputFormat, several: bool) -> None:
@@ -109,6 +123,8 @@ def write_record(sink: TextIO, record: ArticleExtraction, fmt: OutputFormat, sev
 def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on errors and progress.")] = False) -> None:
     state["verbose"] = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # instructor logs each failed attempt at ERROR over many lines; the command's one-line error says it
+    logging.getLogger("instructor").setLevel(logging.NOTSET if verbose else logging.CRITICAL)
 
 
 @app.command()

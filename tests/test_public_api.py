@@ -21,7 +21,7 @@ def test_extract_text_on_a_base_url():
         again = summarizer.extract(SEED_000.read_text(), "fake", base_url=server.base_url)
     assert isinstance(record, summarizer.ArticleExtraction)
     assert [e.type.value for e in record.events] == ["sanction", "veto_or_vote"]
-    assert record.article.title and record.article.published.isoformat() == "2024-05-16"
+    assert record.article.title and record.article.published.isoformat() == "2024-05-17"
     assert record.article.id == again.article.id and record.article.id.startswith("text-")  # content hash: stable
     assert record.provenance.backend == "openai-compatible/fake" and server.request_count == 6
 
