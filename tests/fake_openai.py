@@ -331,6 +331,7 @@ class _Api:
         self.batch_lock = threading.Lock()  # serializes batch state transitions
         self.requests: list[dict] = []
         self.routes: list[tuple[str, str]] = []
+        self.headers: list[dict] = []
         self.files: dict[str, dict] = {}
         self.file_data: dict[str, bytes] = {}
         self.batches: dict[str, dict] = {}
@@ -355,6 +356,7 @@ class _Api:
         path = path.split("?", 1)[0].rstrip("/")
         with self.lock:
             self.routes.append((method, path))
+            self.headers.append(headers)
         for verb, pattern, endpoint in self._table:
             match = pattern.fullmatch(path)
             if match and verb == method:
@@ -746,6 +748,12 @@ class FakeOpenAI:
         """Snapshot of ``(method, path)`` for every HTTP request, e.g. to count polls."""
         with self._api.lock:
             return list(self._api.routes)
+
+    @property
+    def headers(self) -> list[dict]:
+        """Snapshot of every HTTP request's headers (lower-cased names), e.g. to see which key was sent."""
+        with self._api.lock:
+            return list(self._api.headers)
 
     @property
     def batches(self) -> dict[str, dict]:

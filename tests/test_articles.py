@@ -48,7 +48,13 @@ def test_jsonl_records_and_bad_lines(tmp_path):
 
 @pytest.mark.parametrize(
     "content, cause",
-    [(b"", "empty article"), (b"  \n\t\n", "empty article"), (b"\x00\x01\x02binary" * 10, "binary file"), (b"two words", "not an article")],
+    [
+        (b"", "empty article"),
+        (b"  \n\t\n", "empty article"),
+        (b"\x00\x01\x02binary" * 10, "binary file"),
+        ((BODY + " ").encode() * 100 + b"\x00", "binary file"),  # 9.3 KiB of text, then a NUL: past any probe
+        (b"two words", "not an article"),
+    ],
 )
 def test_bad_files_are_errors_naming_the_file(tmp_path, content, cause):
     path = tmp_path / "bad.txt"

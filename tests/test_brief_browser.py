@@ -16,6 +16,7 @@ from summarizer.brief.briefing import build_briefing
 from summarizer.brief.render import to_html
 from conftest import chromium_page
 from test_brief import fixture_inputs
+from test_csp import PWN, assert_runs_nothing, brief_page
 
 
 pytestmark = pytest.mark.browser
@@ -75,3 +76,14 @@ def test_brief_page_in_chromium_highlights_what_an_entry_cites(tmp_path):
             page.screenshot(path=os.environ["SUMMARIZER_BRIEF_SCREENSHOT"])
     assert problems == []
     assert (tmp_path / "brief.png").stat().st_size > 10_000
+
+
+def test_brief_page_in_chromium_runs_no_injected_script(tmp_path):
+    """An event and a claim carrying a <script> and an <img onerror>: shown as text, nothing runs, even
+    with the escaping undone (the CSP); clicking an entry still highlights its sentences (the page's script)."""
+
+    def check(page) -> None:
+        page.click(".entry >> nth=0")
+        assert page.locator(".s.active").count() > 0
+
+    assert_runs_nothing(brief_page(description=PWN, claim=PWN), tmp_path, check)

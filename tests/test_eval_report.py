@@ -15,18 +15,19 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, chromium_page
 from summarizer import cli
+from test_csp import PWN, assert_runs_nothing
 from test_eval_support import SMALL_FIXTURE, SMALL_TEXT, make_run, write_fixtures
 
 SHIPPED_RUN = ROOT / "evals" / "runs" / "embedded-qwen1.5b.jsonl"
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
 
 
-def report(tmp_path: Path, name: str, fixtures: Path | None = None, run: Path | None = None) -> tuple[Path, Path]:
+def report(tmp_path: Path, name: str, fixtures: Path | None = None, run: Path | None = None, markup: str = HOSTILE) -> tuple[Path, Path]:
     if fixtures is None:
         fixtures = write_fixtures(tmp_path / "fixtures")
-        # a hostile article: markup in the text must come out as text (HOSTILE has no double quotes, so it
+        # a hostile article: markup in the text must come out as text (`markup` has no double quotes, so it
         # can go straight into the fixture's JSON-quoted text)
-        hostile = SMALL_FIXTURE.replace("id: small", "id: hostile").replace(SMALL_TEXT[:20], f"{HOSTILE} {SMALL_TEXT[:20]}")
+        hostile = SMALL_FIXTURE.replace("id: small", "id: hostile").replace(SMALL_TEXT[:20], f"{markup} {SMALL_TEXT[:20]}")
         (fixtures / "hostile.yaml").write_text(hostile)
         run = make_run(fixtures, tmp_path / "run.jsonl")
     out = tmp_path / name
@@ -85,6 +86,18 @@ def test_html_report_in_chromium(tmp_path):
         assert page.locator("script").count() == 1  # the hostile article's <script> stayed text
 
     open_in_chromium(out, tmp_path / "report.png", check)
+
+
+def test_html_report_in_chromium_runs_no_injected_script(tmp_path):
+    """An article carrying a <script> and an <img onerror>: shown as text, nothing runs, even with the
+    escaping undone (the CSP); the problems-only switch still hides clean matches (the page's script)."""
+    out, _ = report(tmp_path, "report.html", markup=PWN)
+
+    def check(page) -> None:
+        page.check("#problems-only")
+        assert page.locator("tr.match.clean").first.is_hidden()
+
+    assert_runs_nothing(out.read_text(), tmp_path, check)
 
 
 @pytest.mark.skipif(not SHIPPED_RUN.exists(), reason="no shipped embedded run yet")

@@ -19,7 +19,6 @@ within 24 h).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.io.articles import Article
 from summarizer.llm.base import relax_json
+from summarizer.llm.openai_compat import endpoint_key
 from summarizer.batch.run import BatchRun
 from summarizer.errors import ConfigError, ExtractionError, ProviderError
 from summarizer.extraction.run import _Run
@@ -82,7 +82,7 @@ class ProviderBatch:
         self.options = run.options
         if self.backend.acreate is None or not self.backend.id.startswith(("openai/", "openai-compatible/")):
             raise ConfigError("--provider-batch needs OpenAI (--model openai/NAME) or a server with the Batch API (--base-url URL --model NAME)")
-        api_key = os.environ.get("OPENAI_API_KEY") or "not-needed"
+        api_key = endpoint_key(self.options.base_url, self.options.api_key_env)  # OPENAI_API_KEY goes to OpenAI only
         self.client = openai.OpenAI(base_url=self.options.base_url, api_key=api_key, timeout=60.0, max_retries=3)
         self.dir = work_dir(self.options.out)
         self.state_path = self.dir / "state.json"

@@ -15,7 +15,6 @@ import asyncio
 import contextvars
 import fcntl
 import json
-import logging
 import os
 import shlex
 import signal
@@ -72,6 +71,7 @@ class BatchOptions:
     provider_batch: bool = False
     poll_interval: float = 10.0  # first wait between polls of a provider batch; grows to POLL_CAP_S
     base_url: str | None = None  # the provider batch talks to the same endpoint as the backend
+    api_key_env: str | None = None  # ... with the same key
     progress: bool = True
     command: list[str] | None = None  # the CLI arguments, to print the resume command
 
@@ -138,6 +138,8 @@ class OutputLog:
         self.cut_bytes = 0  # a partial last line (killed mid-write) removed on resume
         self.unreadable = 0  # complete lines that are not ours (left alone)
         self.retrying = 0  # error records dropped for --retry-errors
+        if path.is_dir():
+            raise ConfigError("is a directory: --out takes a file", source=str(path))
         existing = path.exists() and path.stat().st_size > 0
         if existing and not (resume or overwrite):
             raise ConfigError(f"{path} exists: pass --resume to add only what is missing, or --overwrite to start over")
@@ -316,7 +318,7 @@ class BatchRun:
         self.options, self.backend, self.console = options, backend, console
         self.prompt = prompt or load_prompt()
         self.result = BatchResult()
-        self.cache: ResultCache | None = open_cache(options.cache_path) if options.cache else None
+        self.cache: ResultCache | None = open_cache(options.cache_path, self.warn) if options.cache else None
         self.out = OutputLog(options.out, resume=options.resume or options.retry_errors, retry_errors=options.retry_errors, overwrite=options.overwrite)
         self.key = Keyer(backend, self.prompt, options.retries)
         self.claimed: set[str] = set()  # ids admitted in this run
@@ -392,6 +394,9 @@ class BatchRun:
             self.console.print(message, markup=True, highlight=False, soft_wrap=True)
         elif self.shown == SHOWN_PROBLEMS + 1:
             self.console.print(f"(more errors and warnings are not shown: see the error records in {self.options.out})", highlight=False, markup=False)
+
+    def warn(self, message: str) -> None:
+        self.note(f"[yellow]warning:[/yellow] {escape(message)}")
 
     def advance(self) -> None:
         r = self.result
@@ -667,10 +672,6 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
         )
     run = BatchRun(options, backend, console)
     extra: dict[str, Any] = {}
-    instructor_log = logging.getLogger("instructor")
-    quiet = logging.getLogger().getEffectiveLevel() > logging.INFO and instructor_log.level == logging.NOTSET
-    if quiet:  # instructor logs every failed call at ERROR; the error records and the summary say it once (--verbose shows it)
-        instructor_log.setLevel(logging.CRITICAL)
     try:
         run.count_in_background()
         run.progress.start()
@@ -684,8 +685,6 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
     except KeyboardInterrupt:  # outside the event loop (no signal handler there)
         run.result.interrupted = True
     finally:
-        if quiet:
-            instructor_log.setLevel(logging.NOTSET)
         result = run.finish(extra)
     return result
 

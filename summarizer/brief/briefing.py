@@ -27,44 +27,22 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, ValidationError
 from rapidfuzz import fuzz, process, utils
 
+from summarizer import rules
 from summarizer.io.articles import text_hash
 from summarizer.errors import InputError, SummarizerError
-from summarizer.match.align import CLAIM_THRESHOLD, ENTITY_THRESHOLD, EVENT_THRESHOLD, align, alias_table, canonical, claim_similarities, dates_compatible, entity_similarities, event_similarities, same_name
+from summarizer.match.align import CLAIM_THRESHOLD, ENTITY_THRESHOLD, align, alias_table, canonical, claim_similarities, dates_compatible, entity_similarities, event_similarities, same_name
 from summarizer.rules.names import normalize_name
+from summarizer.rules.thresholds import AMBIGUITY_MARGIN, LEAD_MAX_SENTENCES, LEDE_SENTENCES, MERGE_MIN_TEXT, MERGE_THRESHOLD, MERGE_THRESHOLD_OTHER_TYPE, RELATED_MIN_TOPIC, RELATED_THIN_TOPIC, THIN_EVENTS
 from summarizer.schema import Actor, ActorRole, ArticleExtraction, Attribution, Claim, ClaimantType, DatePrecision, Entity, EntityType, Event, EventDate, EventStatus, EventType, Provenance, Stance
 from summarizer.rules.words import stems
 
 if TYPE_CHECKING:
     import numpy as np
 
-# Across articles the similarity has no evidence component (sentence numbers of two articles are not
-# comparable), so it rests on description, type, actors and date. On the seeds' hand-labeled records the
-# same event told by both articles scores 0.88-0.89 while distinct same-type events score up to 0.54
-# (the January and May sanctions, kept apart by their dates anyway). A merge of two events the articles
-# typed differently needs near-identical descriptions and actors.
-MERGE_THRESHOLD = max(EVENT_THRESHOLD, 0.6)
-MERGE_THRESHOLD_OTHER_TYPE = 0.75
-# Type, actors and date carry most of the similarity, so two different vetoes at one capital ("Russia vetoed
-# a resolution") score 0.6; their descriptions (token-set ratio) stay below 0.6, true pairs score 0.72-0.78.
-MERGE_MIN_TEXT = 0.6
-AMBIGUITY_MARGIN = 0.05  # an event fitting two entries within this margin is not merged into either
-# Two articles are one story when they share a timeline entry, or when their records are about the same
-# thing: the cosine of their topic words (title, headline, event descriptions, claims; 5-letter stems, so
-# "Russia"/"Russian" and "sanction"/"sanctioned" count as one) reaches RELATED_MIN_TOPIC. Shared entities
-# don't tell stories apart: news articles share the big actors (over the 15 fixtures' articles, unrelated
-# pairs share up to 7 entities). On the fixtures' hand-labeled records the seeds score 0.76; the closest
-# other pairs are a North Korean ICBM test against either seed (0.58, 0.53) and the UN's Ukraine
-# anniversary vote (0.43); the rest 0.35 or less. An article with fewer than THIN_EVENTS events can't share
-# an entry, so (the embedded model found no event in seed 003, and the seeds scored 0.44) it joins a story
-# from RELATED_THIN_TOPIC up, with a warning to check.
-RELATED_MIN_TOPIC = 0.6
-RELATED_THIN_TOPIC = 0.4
-THIN_EVENTS = 2
-LEAD_MAX_SENTENCES = 5
-LEDE_SENTENCES = 2  # an event cited in an article's first sentences is what the article leads with
-# Roles whose holder speaks for the organization named before them: "US State Department spokesperson
-# Matthew Miller" -> the State Department. A minister or secretary speaks as themselves.
-_SPOKES_ROLE = r"(?:spokes(?:person|man|woman)|press secretary|deputy spokes(?:person|man|woman))"
+# The merge and story thresholds, with the measurements that set them, are in rules/thresholds.py. Roles whose
+# holder speaks for the organization named before them ("US State Department spokesperson Matthew Miller" ->
+# the State Department): rules/tables/speakers.toml.
+_SPOKES_ROLE = rules.spokesperson_role()
 _PRECISION_RANK = {DatePrecision.day: 3, DatePrecision.month: 2, DatePrecision.year: 1, DatePrecision.unknown: 0}
 # Types a deterministic lead prefers: the actions, before the speech acts about them.
 _SPEECH_TYPES = {EventType.statement, EventType.condemnation, EventType.accusation, EventType.denial, EventType.other}
@@ -629,7 +607,7 @@ def _stories(sources: list[_Source], entries: list[_EntryCluster]) -> tuple[list
     return sorted(groups.values(), key=lambda g: (-len(g), g[0])), warnings
 
 
-_JUNK_TITLE = re.compile(r"^(loading|untitled|home|404|error)\b", re.IGNORECASE)
+_JUNK_TITLE = rules.junk_title()  # rules/tables/titles.toml
 
 
 def _headline(sources: list[_Source], timeline: list[TimelineEntry]) -> str:

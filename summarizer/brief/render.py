@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jinja2 import Environment
-
+from summarizer.io import markdown_escape as md
 from summarizer.brief.briefing import Briefing, BriefClaim, Citation, Lead, SourceArticle, Story
-from summarizer.brief.template import HTML_TEMPLATE
+from summarizer.brief.template import HTML_TEMPLATE, SCRIPT, STYLE
+from summarizer.io.html_page import render_page
 from summarizer.io.render import date_label
 from summarizer.io.sentences import split_sentences
-
-
-def _md(text: str) -> str:
-    """Model and article text kept from being read as Markdown structure."""
-    text = " ".join(str(text).split())
-    for ch in "\\`*_[]<>|#":
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _cites(citations: list[Citation]) -> str:
@@ -41,61 +33,61 @@ def _span(briefing: Briefing, sources: list[int]) -> str:
 
 def _claim_md(claim: BriefClaim) -> list[str]:
     about = f" (about {', '.join(claim.entries)})" if claim.entries else ""
-    lines = [f"- **{claim.stance.value}**: {_md(claim.claim)}{about} — {_cites(claim.citations)}"]
+    lines = [f"- **{claim.stance.value}**: {md.text(claim.claim)}{about} — {_cites(claim.citations)}"]
     if claim.quote:
-        lines.append(f"  > \u201c{_md(claim.quote)}\u201d")
+        lines.append(f"  > \u201c{md.text(claim.quote)}\u201d")
     return lines
 
 
 def _story_md(briefing: Briefing, story: Story, h: str) -> list[str]:
     out = []
     if story.lead.sentences:
-        out.append(" ".join(f"{_md(s.text)} [{', '.join(s.entries)}]" for s in story.lead.sentences))
-        out.append(f"\n*{_lead_line(story.lead)}*")
+        out.append(" ".join(f"{md.text(s.text)} [{', '.join(s.entries)}]" for s in story.lead.sentences))
+        out.append(f"\n*{md.text(_lead_line(story.lead))}*")
     elif story.lead.note:
-        out.append(f"*{_md(story.lead.note)}*")
+        out.append(f"*{md.text(story.lead.note)}*")
     out.append(f"\n{h} Timeline")
     for e in story.timeline:
         status = "" if e.status.value == "occurred" else f" ({e.status.value})"
-        out.append(f"- **{date_label(e.date)}** · {e.id} · `{e.type.value}`{status}: {_md(e.description)} — {_cites(e.citations)}")
+        out.append(f"- **{md.text(date_label(e.date))}** · {e.id} · {md.code(e.type.value)}{status}: {md.text(e.description)} — {_cites(e.citations)}")
     if not story.timeline:
         out.append("- (no events reported)")
     out.append(f"\n{h} Who said what")
     for group in story.claims:
-        out.append(f"\n{h}# {_md(group.label)}")
+        out.append(f"\n{h}# {md.text(group.label)}")
         for claim in group.claims:
             out += _claim_md(claim)
     if not story.claims:
         out.append("- (no attributed claims)")
     out.append(f"\n{h} Entities")
     for entity in story.entities:
-        also = f"; also {', '.join(_md(a) for a in entity.aliases)}" if entity.aliases else ""
-        out.append(f"- **{_md(entity.name)}** ({entity.type.value}{also}) — " + ", ".join(f"[{n}]" for n in entity.sources))
+        also = f"; also {', '.join(md.text(a) for a in entity.aliases)}" if entity.aliases else ""
+        out.append(f"- **{md.text(entity.name)}** ({entity.type.value}{also}) — " + ", ".join(f"[{n}]" for n in entity.sources))
     return out
 
 
 def to_markdown(briefing: Briefing) -> str:
     several = len(briefing.stories) > 1
     all_sources = [s.n for s in briefing.sources]
-    out = [f"# {_md(briefing.title)}", f"{len(briefing.sources)} article{'s' * (len(briefing.sources) != 1)}{_span(briefing, all_sources)}"]
+    out = [f"# {md.text(briefing.title)}", f"{len(briefing.sources)} article{'s' * (len(briefing.sources) != 1)}{_span(briefing, all_sources)}"]
     for warning in briefing.warnings:
-        out.append(f"\n> **warning:** {_md(warning)}")
+        out.append(f"\n> **warning:** {md.text(warning)}")
     for k, story in enumerate(briefing.stories, 1):
         if several:
             sources = ", ".join(f"[{n}]" for n in story.sources)
-            out.append(f"\n## Story {k}: {_md(story.headline)}\nsources {sources}{_span(briefing, story.sources)}\n")
+            out.append(f"\n## Story {k}: {md.text(story.headline)}\nsources {sources}{_span(briefing, story.sources)}\n")
         else:
             out.append("")
         out += _story_md(briefing, story, "###" if several else "##")
     out.append("\n## Sources")
     for s in briefing.sources:
         published = f"published {s.published}" if s.published else "publication date unknown"
-        where = f" · {_md(s.origin)}" if s.origin else ""
-        url = f" · <{s.url}>" if s.url else ""
-        out.append(f"- [{s.n}] **{_md(s.title or s.headline or s.id)}** · {published} · `{s.id}`{where}{url}")
+        where = f" · {md.text(s.origin)}" if s.origin else ""
+        url = f" · {md.link(s.url)}" if s.url else ""
+        out.append(f"- [{s.n}] **{md.text(s.title or s.headline or s.id)}** · {published} · {md.code(s.id)}{where}{url}")
     if briefing.skipped:
         out.append("\n## Skipped")
-        out += [f"- {_md(s.source)}: {_md(s.reason)}" for s in briefing.skipped]
+        out += [f"- {md.text(s.source)}: {md.text(s.reason)}" for s in briefing.skipped]
     return "\n".join(out) + "\n"
 
 
@@ -155,11 +147,10 @@ def segments(source: SourceArticle, cited_by: dict[tuple[int, int], list[str]]) 
 
 
 def to_html(briefing: Briefing) -> str:
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(date_label=date_label, targets=targets, sentence_id=sentence_id, lead_line=_lead_line)
     cited_by = _cited_by(briefing)
     texts = {s.n: segments(s, cited_by) for s in briefing.sources}
     spans = {story.id: _span(briefing, story.sources).removeprefix(" · ") for story in briefing.stories}
-    return env.from_string(HTML_TEMPLATE).render(
-        b=briefing, several=len(briefing.stories) > 1, texts=texts, spans=spans, span=_span(briefing, [s.n for s in briefing.sources]).removeprefix(" · ")
+    return render_page(
+        HTML_TEMPLATE, SCRIPT, STYLE, date_label=date_label, targets=targets, sentence_id=sentence_id, lead_line=_lead_line,
+        b=briefing, several=len(briefing.stories) > 1, texts=texts, spans=spans, span=_span(briefing, [s.n for s in briefing.sources]).removeprefix(" · "),
     )

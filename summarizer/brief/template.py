@@ -1,20 +1,15 @@
 """The briefing page's template. Kept in a module, not a package data file, so it ships with the code in any
-install. Self-contained: inline CSS and JS, a Content-Security-Policy that forbids loading anything, no
-fonts or scripts from the network. Rendered with autoescape on: every value from articles, records and
-model output is escaped.
+install. Self-contained: inline CSS and JS (STYLE, SCRIPT), no fonts or scripts from the network, and
+`html_page`'s Content-Security-Policy, which allows only those two, by hash. Rendered with autoescape on:
+every value from articles, records and model output is escaped.
 
 Layout: the briefing on the left; the source articles on the right, in their own scrolling pane. Clicking
 a timeline entry, a claim or a citation highlights the sentences it cites and scrolls them into view;
 clicking an entry number in the lead or a claim does the same for that entry."""
 
-HTML_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{{ b.title }}</title>
-<style>
+from summarizer.io.html_page import HEAD
+
+STYLE = """
 :root { --ink: #1d1d1f; --muted: #666; --line: #e2e2e6; --mark: #fff6cc; --active: #ffd24d; --accent: #2f6fde; }
 * { box-sizing: border-box; }
 html, body { margin: 0; padding: 0; }
@@ -53,7 +48,55 @@ table.entities td, table.entities th { border: 1px solid var(--line); padding: 3
 .swatch { padding: 0 3px; border-radius: 2px; } .swatch.cited { background: var(--mark); } .swatch.picked { background: var(--active); }
 .s.active { background: var(--active); outline: 2px solid #e0a800; border-radius: 2px; }
 .gap { color: var(--muted); }
-</style>
+"""
+
+SCRIPT = """
+(function () {
+  "use strict";
+  function clear() {
+    document.querySelectorAll(".active").forEach(function (el) { el.classList.remove("active"); });
+  }
+  function show(ids, origin) {
+    clear();
+    var first = null;
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) { el.classList.add("active"); first = first || el; }
+    });
+    if (origin) { origin.classList.add("active"); }
+    if (first) { first.scrollIntoView({ block: "center" }); }
+  }
+  function ids(el) {
+    return (el.getAttribute("data-targets") || "").split(" ").filter(Boolean);
+  }
+  function activate(target) {
+    var ref = target.closest("[data-entry]");
+    if (ref) {
+      var entry = document.getElementById(ref.getAttribute("data-entry"));
+      if (entry) { entry.scrollIntoView({ block: "nearest" }); show(ids(entry), entry); }
+      return true;
+    }
+    var item = target.closest("[data-targets]");
+    if (item) {
+      show(ids(item), item.closest(".entry, .claim") || item);
+      return true;
+    }
+    return false;
+  }
+  document.addEventListener("click", function (ev) {
+    if (activate(ev.target)) { ev.preventDefault(); }
+  });
+  document.addEventListener("keydown", function (ev) {
+    if ((ev.key === "Enter" || ev.key === " ") && ev.target.matches(".entry, .claim")) {
+      ev.preventDefault();
+      activate(ev.target);
+    }
+  });
+})();
+"""
+
+HTML_TEMPLATE = HEAD + """<title>{{ b.title }}</title>
+<style>{{ style }}</style>
 </head>
 <body>
 <div class="layout">
@@ -132,50 +175,7 @@ table.entities td, table.entities th { border: 1px solid var(--line); padding: 3
 {% endfor %}
 </aside>
 </div>
-<script>
-(function () {
-  "use strict";
-  function clear() {
-    document.querySelectorAll(".active").forEach(function (el) { el.classList.remove("active"); });
-  }
-  function show(ids, origin) {
-    clear();
-    var first = null;
-    ids.forEach(function (id) {
-      var el = document.getElementById(id);
-      if (el) { el.classList.add("active"); first = first || el; }
-    });
-    if (origin) { origin.classList.add("active"); }
-    if (first) { first.scrollIntoView({ block: "center" }); }
-  }
-  function ids(el) {
-    return (el.getAttribute("data-targets") || "").split(" ").filter(Boolean);
-  }
-  function activate(target) {
-    var ref = target.closest("[data-entry]");
-    if (ref) {
-      var entry = document.getElementById(ref.getAttribute("data-entry"));
-      if (entry) { entry.scrollIntoView({ block: "nearest" }); show(ids(entry), entry); }
-      return true;
-    }
-    var item = target.closest("[data-targets]");
-    if (item) {
-      show(ids(item), item.closest(".entry, .claim") || item);
-      return true;
-    }
-    return false;
-  }
-  document.addEventListener("click", function (ev) {
-    if (activate(ev.target)) { ev.preventDefault(); }
-  });
-  document.addEventListener("keydown", function (ev) {
-    if ((ev.key === "Enter" || ev.key === " ") && ev.target.matches(".entry, .claim")) {
-      ev.preventDefault();
-      activate(ev.target);
-    }
-  });
-})();
-</script>
+<script>{{ script }}</script>
 </body>
 </html>
 """

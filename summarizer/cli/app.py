@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from summarizer.io.articles import read_inputs
@@ -36,6 +36,7 @@ class OutputFormat(str, Enum):
 
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="`openai/<name>`, or a server's model name with --base-url. Default: the embedded model.")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, llama.cpp server).")]
+ApiKeyEnvOpt = Annotated[str | None, typer.Option("--api-key-env", metavar="NAME", help="The environment variable holding the endpoint's key. OPENAI_API_KEY goes to OpenAI's own host only; without this a --base-url server gets no key.")]
 ModelPathOpt = Annotated[Path | None, typer.Option("--model-path", help="Any other GGUF file for the embedded backend.")]
 ModeOpt = Annotated[str | None, typer.Option("--mode", help="Structured-output mode: tools, json_schema, json, md_json. Default: json_schema embedded, tools remote.")]
 RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=5, help="Re-asks when the answer fails validation.")]
@@ -57,27 +58,39 @@ def assembly_progress() -> Iterator[Callable[[int, int], None]]:
     try:
         yield update
     finally:
-        progress.stop()
+        if task:  # stopping a bar never started still prints an empty line
+            progress.stop()
 
 
-def backend_from_options(model: str | None, base_url: str | None, model_path: Path | None, mode: str | None, timeout: float | None):
+def backend_from_options(model: str | None, base_url: str | None, model_path: Path | None, mode: str | None, timeout: float | None, api_key_env: str | None):
     from summarizer.llm import resolve_backend
 
     with assembly_progress() as progress:
-        return resolve_backend(model, base_url=base_url, model_path=model_path, mode=mode, timeout=timeout, progress=progress)
+        return resolve_backend(model, base_url=base_url, api_key_env=api_key_env, model_path=model_path, mode=mode, timeout=timeout, progress=progress)
 
 
 @contextmanager
 def output(out: Path | None) -> Iterator[TextIO]:
+    """stdout, or `out` through a temporary file beside it, renamed over it once the run wrote something:
+    a run with no record (or cut short) leaves an existing file as it was, and no temporary file."""
     if out is None:
         yield sys.stdout
         return
+    if out.is_dir():
+        raise InputError("is a directory: --out takes a file", source=str(out))
+    target = out.resolve()  # a symlinked --out keeps its link: the file it points to is replaced
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        handle = out.open("w", encoding="utf-8")
+        handle = temp.open("w", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write output ({exc.strerror})", source=str(out)) from exc
-    with handle:
-        yield handle
+    try:
+        with handle:
+            yield handle
+        if temp.stat().st_size:
+            temp.replace(target)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def write_record(sink: TextIO, record: ArticleExtraction, fmt: OutputFormat, several: bool) -> None:
@@ -96,6 +109,8 @@ def write_record(sink: TextIO, record: ArticleExtraction, fmt: OutputFormat, sev
 def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on errors and progress.")] = False) -> None:
     state["verbose"] = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # instructor logs each failed attempt at ERROR over many lines; the command's one-line error says it
+    logging.getLogger("instructor").setLevel(logging.NOTSET if verbose else logging.CRITICAL)
 
 
 @app.command()
@@ -103,6 +118,7 @@ def summarize(
     paths: Annotated[list[str], typer.Argument(help="Article files (.txt, .md, .json, .jsonl), directories, or - for stdin.")],
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     model_path: ModelPathOpt = None,
     mode: ModeOpt = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="json (one object; JSON Lines for several) or md.")] = OutputFormat.json,
@@ -134,7 +150,7 @@ def summarize(
                     raise item
                 for message in item.warnings:
                     warn(item.origin, message)
-                backend = backend or backend_from_options(model, base_url, model_path, mode, timeout)
+                backend = backend or backend_from_options(model, base_url, model_path, mode, timeout, api_key_env)
                 with stderr.status(f"extracting {item.id} on {backend.id}", spinner="dots"):
                     record = extract(item, backend, retries=retries)
                 write_record(sink, record, fmt, several)
@@ -150,6 +166,7 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output: one line per input, appended line by line.")],
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     model_path: ModelPathOpt = None,
     mode: ModeOpt = None,
     retries: RetriesOpt = 1,
@@ -218,11 +235,12 @@ def batch(
         provider_batch=provider_batch,
         poll_interval=poll_interval,
         base_url=base_url,
+        api_key_env=api_key_env,
         progress=not no_progress,
         command=sys.argv[1:],
     )
     try:
-        result = run_batch(options, lambda: backend_from_options(model, base_url, model_path, mode, timeout), stderr)
+        result = run_batch(options, lambda: backend_from_options(model, base_url, model_path, mode, timeout, api_key_env), stderr)
     except SummarizerError as err:
         report(err)
         raise typer.Exit(err.exit_code) from None

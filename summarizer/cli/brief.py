@@ -12,7 +12,7 @@ import typer
 
 from summarizer.io.articles import Article, read_inputs
 from summarizer.brief.briefing import BriefInput, Skipped, build_briefing, is_extraction_jsonl, read_extractions
-from summarizer.cli.app import BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
+from summarizer.cli.app import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
 from summarizer.io.console import report, stderr, warn
 from summarizer.errors import InputError, SummarizerError
 from summarizer.schema import ArticleExtraction
@@ -86,6 +86,7 @@ def brief_command(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse stored extractions of articles seen before.")] = True,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     model_path: ModelPathOpt = None,
     mode: ModeOpt = None,
     retries: RetriesOpt = 1,
@@ -104,7 +105,7 @@ def brief_command(
         summarizer brief structured.jsonl --no-llm --out brief.html
     """
     try:
-        worst = _brief(paths, out, _format(fmt, out), title, no_llm, cache, (model, base_url, model_path, mode, timeout), retries)
+        worst = _brief(paths, out, _format(fmt, out), title, no_llm, cache, (model, base_url, model_path, mode, timeout, api_key_env), retries)
     except SummarizerError as err:
         report(err)
         raise typer.Exit(err.exit_code) from None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli.app import BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
+from summarizer.cli.app import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
 from summarizer.io.console import report
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.gate import DEFAULT_TOLERANCE
@@ -18,6 +18,7 @@ def eval_command(
     fixtures: Annotated[Path, typer.Option("--fixtures", help="Folder of fixtures (searched recursively) or one fixture file.")] = Path("evals/fixtures"),
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     model_path: ModelPathOpt = None,
     mode: ModeOpt = None,
     retries: RetriesOpt = 1,
@@ -28,6 +29,8 @@ def eval_command(
     tolerance: Annotated[float, typer.Option("--tolerance", min=0.0, help="Allowed drop per metric before the gate fails (absolute).")] = DEFAULT_TOLERANCE,
     write_baseline_to: Annotated[Path | None, typer.Option("--write-baseline", help="Write this run's headline metrics as the new baseline.")] = None,
     report_to: Annotated[Path | None, typer.Option("--report", help="Also write a report: .html (self-contained) or .md.")] = None,
+    rules: Annotated[bool, typer.Option("--rules", help="With --replay: score the run with each post-processing step off in turn (rule ablation).")] = False,
+    rules_out: Annotated[Path | None, typer.Option("--rules-out", help="Also write the ablation table: .json or .md.")] = None,
 ) -> None:
     """Score extractions against hand-labeled fixtures (evals/README.md).
 
@@ -42,15 +45,20 @@ def eval_command(
         summarizer eval --replay runs/new.jsonl --baseline evals/baseline.json --tolerance 0.02
 
         summarizer eval --fixtures other/fixtures --report report.html
+
+        summarizer eval --replay runs/dev.jsonl --fixtures evals/fixtures/dev --rules   # what each code rule is worth
     """
     from summarizer.evals.harness import run_eval  # imported here: numpy, rapidfuzz, yaml and jinja2 stay out of other commands' start-up
 
     try:
-        if replay is not None and (model or base_url or model_path or mode or save_run):
-            raise ConfigError("--replay re-scores a stored run: drop --model, --base-url, --model-path, --mode and --save-run")
-        backend = None if replay is not None else lambda: backend_from_options(model, base_url, model_path, mode, timeout)
+        if replay is not None and (model or base_url or api_key_env or model_path or mode or save_run):
+            raise ConfigError("--replay re-scores a stored run: drop --model, --base-url, --api-key-env, --model-path, --mode and --save-run")
+        if (rules or rules_out) and (replay is None or baseline or write_baseline_to or report_to):
+            raise ConfigError("--rules re-scores a stored run's answers: give --replay RUN, and drop --baseline, --write-baseline and --report")
+        backend = None if replay is not None else lambda: backend_from_options(model, base_url, model_path, mode, timeout, api_key_env)
         worst = run_eval(fixtures, replay=replay, backend=backend, save_run=save_run, retries=retries,
-                         baseline=baseline, tolerance=tolerance, write_baseline_to=write_baseline_to, report_to=report_to)
+                         baseline=baseline, tolerance=tolerance, write_baseline_to=write_baseline_to, report_to=report_to,
+                         rules=rules or rules_out is not None, rules_out=rules_out)
     except SummarizerError as err:
         report(err)
         raise typer.Exit(err.exit_code) from None

@@ -37,9 +37,12 @@ def run_eval(
     tolerance: float,
     write_baseline_to: Path | None,
     report_to: Path | None,
+    rules: bool = False,
+    rules_out: Path | None = None,
 ) -> int:
     """The exit code: 2 for broken fixtures or run lines, 3 for provider failures, 1 for a regression, else 0.
-    `backend` is called only for a live eval, after the fixtures loaded."""
+    `backend` is called only for a live eval, after the fixtures loaded. With `rules`, a replay prints the
+    rule ablation (written to `rules_out` too) instead of scores."""
     loaded, problems = load_fixtures(fixtures_dir)
     for err in problems:
         report(err)
@@ -52,6 +55,9 @@ def run_eval(
         assert backend is not None
         pairs, label, run_worst = _live(loaded, backend(), save_run or default_run_path(), retries)
     worst = max(worst, run_worst)
+    if rules:
+        assert replay is not None  # the command allows --rules with --replay only
+        return max(worst, _ablation(pairs, replay, label, rules_out))
     return max(worst, _score_and_gate(pairs, label, baseline, tolerance, write_baseline_to, report_to, clean=worst == 0))
 
 
@@ -70,7 +76,7 @@ def _replayed(fixtures: list[Fixture], path: Path) -> tuple[list[tuple[Fixture, 
 def _live(fixtures: list[Fixture], backend: Backend, path: Path, retries: int) -> tuple[list[tuple[Fixture, RunLine]], str, int]:
     """Extract every fixture's article; each outcome is written to the run file as it arrives. A record the
     model never got valid is a score (schema-valid rate); a provider failure also fails the command."""
-    from summarizer.extraction.run import extract
+    from summarizer.extraction.run import extract_answered
 
     pairs, worst = [], 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -80,7 +86,8 @@ def _live(fixtures: list[Fixture], backend: Backend, path: Path, retries: int) -
             progress.update(task, description=f"{fixture.id} on {backend.id}")
             started, clock = now(), time.perf_counter()
             try:
-                line = ok_line(fixture.id, extract(fixture.article, backend, retries=retries), started, time.perf_counter() - clock)
+                record, answers = extract_answered(fixture.article, backend, retries=retries)
+                line = ok_line(fixture.id, record, started, time.perf_counter() - clock, answers)
             except SummarizerError as err:
                 report(err)
                 line = error_line(fixture.id, backend.id, err, started, time.perf_counter() - clock)
@@ -90,6 +97,19 @@ def _live(fixtures: list[Fixture], backend: Backend, path: Path, retries: int) -
             progress.advance(task)
     stderr.print(f"run saved to {path}", highlight=False)
     return pairs, f"live run {path} on {backend.id}{_prompt_label(pairs)}", worst
+
+
+def _ablation(pairs: list[tuple[Fixture, RunLine]], run: Path, label: str, out: Path | None) -> int:
+    from summarizer.evals.ablation import ablate, print_ablation, write_ablation
+
+    ablation = ablate(pairs, run)
+    for fixture_id in ablation.unreproduced:
+        warn("rules", f"{fixture_id}: all steps on did not re-make the recorded record; the code changed since the run")
+    print_ablation(Console(highlight=False), ablation, label)
+    if out is not None:
+        write_ablation(out, ablation, label)
+        stderr.print(f"ablation written to {out}", highlight=False)
+    return 0
 
 
 def _prompt_label(pairs: list[tuple[Fixture, RunLine]]) -> str:

@@ -2,27 +2,27 @@
 
 The files show per-article scores, then per article the expected and predicted items side by side
 (matched pairs on one row, misses and false positives marked) and the article text with cited sentences
-highlighted. HTML is self-contained (inline CSS and JS, no network) and every string is escaped by
-jinja2's autoescape; Markdown cells are HTML-escaped too, since Markdown renders raw HTML.
+highlighted. HTML is self-contained (inline CSS and JS, no network, `html_page`'s CSP) and every string is
+escaped by jinja2's autoescape; Markdown cells go through `markdown_escape`, since Markdown renders raw HTML.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
 from rich.console import Console
 from rich.table import Table
 
+from summarizer.io import markdown_escape as md
 from summarizer.errors import FixtureError
+from summarizer.io.html_page import render_page
 from summarizer.schema import Claim, Entity, Event
 from summarizer.match.align import Aliases, Alignment, alias_table, same_name
 from summarizer.evals.gate import GateRow
 from summarizer.evals.metrics import Totals, article_metrics
-from summarizer.evals.report_template import HTML_TEMPLATE
+from summarizer.evals.report_template import HTML_TEMPLATE, SCRIPT, STYLE
 from summarizer.evals.scorers import ArticleResult, date_within
 
 # (metric name, column title, terminal title) for the per-article tables; terminals are narrow
@@ -209,50 +209,44 @@ def _context(results: list[ArticleResult], totals: Totals, run_label: str) -> di
 
 
 def render_html(results: list[ArticleResult], totals: Totals, run_label: str) -> str:
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(HTML_TEMPLATE).render(**_context(results, totals, run_label))
-
-
-def _md(text: object) -> str:
-    """A Markdown table cell: HTML-escaped, pipes escaped, one line."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+    return render_page(HTML_TEMPLATE, SCRIPT, STYLE, **_context(results, totals, run_label))
 
 
 def _md_item(item: ItemView | None) -> str:
     if item is None:
         return "—"
     sentences = f" [{', '.join(map(str, item.sentences))}]" if item.sentences else ""
-    return _md(f"{item.title}: {item.text}{sentences}")
+    return f"{md.text(item.title)}: {md.text(item.text)}{sentences}"
 
 
 def render_markdown(results: list[ArticleResult], totals: Totals, run_label: str) -> str:
     context = _context(results, totals, run_label)
-    out = [f"# Eval report: {_md(run_label)}", "", _md(context["usage"]), "", "| metric | micro | macro |", "|---|---:|---:|"]
-    out += [f"| {_md(label)} | {micro} | {macro} |" for label, micro, macro in context["overall"]]
+    out = [f"# Eval report: {md.text(run_label)}", "", md.text(context["usage"]), "", "| metric | micro | macro |", "|---|---:|---:|"]
+    out += [f"| {md.text(label)} | {micro} | {macro} |" for label, micro, macro in context["overall"]]
     out += ["", "## Per article", "", "| fixture | ok | " + " | ".join(t for _, t, _ in ARTICLE_COLUMNS) + " |"]
     out.append("|---|---|" + "---:|" * len(ARTICLE_COLUMNS))
     for article in context["articles"]:
         ok = "no" if article["error"] else "yes"
-        out.append(f"| {_md(article['id'])} | {ok} | " + " | ".join(fmt(article["metrics"][n]) for n, _, _ in ARTICLE_COLUMNS) + " |")
+        out.append(f"| {md.text(article['id'])} | {ok} | " + " | ".join(fmt(article["metrics"][n]) for n, _, _ in ARTICLE_COLUMNS) + " |")
     for article in context["articles"]:
         out += _md_article(article)
     return "\n".join(out) + "\n"
 
 
 def _md_article(article: dict[str, Any]) -> list[str]:
-    out = ["", f"## {_md(article['id'])}: {_md(article['title'])}", ""]
+    out = ["", f"## {md.text(article['id'])}: {md.text(article['title'])}", ""]
     if article["error"]:
-        out += [f"**error:** {_md(article['error'])}", ""]
+        out += [f"**error:** {md.text(article['error'])}", ""]
     for name, rows in article["sections"]:
         out += [f"### {name}", "", "| | expected | predicted | score | wrong |", "|---|---|---|---:|---|"]
         for row in rows:
             score = fmt(row.score) if row.score is not None else ""
-            out.append(f"| {row.kind} | {_md_item(row.gold)} | {_md_item(row.pred)} | {score} | {_md(', '.join(row.wrong))} |")
+            out.append(f"| {row.kind} | {_md_item(row.gold)} | {_md_item(row.pred)} | {score} | {md.text(', '.join(row.wrong))} |")
         out.append("")
     out += ["### article (**bold**: cited by the prediction; ▸ expected evidence)", ""]
     for piece in (p for p in article["segments"] if p["n"] is not None):
         marker = "▸ " if "expected" in piece["cls"] else ""
-        body = f"**{_md(piece['text'])}**" if "cited" in piece["cls"] else _md(piece["text"])
+        body = f"**{md.text(piece['text'])}**" if "cited" in piece["cls"] else md.text(piece["text"])
         out.append(f"{marker}[{piece['n']}] {body}  ")
     return out
 

@@ -1,14 +1,11 @@
 """The HTML report's template. Kept in a module, not a package data file, so it ships with the code in any
-install. Self-contained: inline CSS and JS, no fonts or scripts from the network. Rendered with
-autoescape on: every value from articles, labels and model output is escaped."""
+install. Self-contained: inline CSS and JS (STYLE, SCRIPT), no fonts or scripts from the network, and
+`html_page`'s Content-Security-Policy, which allows only those two, by hash. Rendered with autoescape on:
+every value from articles, labels and model output is escaped."""
 
-HTML_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Eval report: {{ run }}</title>
-<style>
+from summarizer.io.html_page import HEAD
+
+STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1d1d1f; background: #fafafa; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 32px 0 6px; } h3 { font-size: 15px; margin: 18px 0 6px; }
 .muted { color: #666; }
@@ -30,7 +27,30 @@ tr.match td.kind { color: #0a7d32; }
 .s.focus { outline: 2px solid #e0457b; }
 .legend span { margin-right: 14px; }
 body.problems tr.match.clean { display: none; }
-</style>
+"""
+
+SCRIPT = """
+(function () {
+  document.getElementById("problems-only").addEventListener("change", function (event) {
+    document.body.classList.toggle("problems", event.target.checked);
+  });
+  document.querySelectorAll(".item[data-sents]").forEach(function (item) {
+    item.addEventListener("click", function () {
+      var section = item.closest("section");
+      section.querySelectorAll(".s.focus").forEach(function (s) { s.classList.remove("focus"); });
+      item.getAttribute("data-sents").split(" ").filter(Boolean).forEach(function (n) {
+        var sentence = section.querySelector('.s[data-n="' + n + '"]');
+        if (sentence) { sentence.classList.add("focus"); }
+      });
+      var first = section.querySelector(".s.focus");
+      if (first) { first.scrollIntoView({block: "center"}); }
+    });
+  });
+})();
+"""
+
+HTML_TEMPLATE = HEAD + """<title>Eval report: {{ run }}</title>
+<style>{{ style }}</style>
 </head>
 <body>
 <h1>Eval report</h1>
@@ -100,25 +120,7 @@ body.problems tr.match.clean { display: none; }
 <div class="article">{% for p in a.segments %}{% if p.n %}<span class="s {{ p.cls }}" data-n="{{ p.n }}" title="sentence {{ p.n }}">{{ p.text }}</span>{% else %}{{ p.text }}{% endif %}{% endfor %}</div>
 </section>
 {% endfor %}
-<script>
-(function () {
-  document.getElementById("problems-only").addEventListener("change", function (event) {
-    document.body.classList.toggle("problems", event.target.checked);
-  });
-  document.querySelectorAll(".item[data-sents]").forEach(function (item) {
-    item.addEventListener("click", function () {
-      var section = item.closest("section");
-      section.querySelectorAll(".s.focus").forEach(function (s) { s.classList.remove("focus"); });
-      item.getAttribute("data-sents").split(" ").filter(Boolean).forEach(function (n) {
-        var sentence = section.querySelector('.s[data-n="' + n + '"]');
-        if (sentence) { sentence.classList.add("focus"); }
-      });
-      var first = section.querySelector(".s.focus");
-      if (first) { first.scrollIntoView({block: "center"}); }
-    });
-  });
-})();
-</script>
+<script>{{ script }}</script>
 </body>
 </html>
 """

@@ -3,7 +3,11 @@ offline (`--replay`) with zero model calls.
 
     {"fixture_id": ..., "status": "ok" | "error", "backend": ..., "schema_version": ...,
      "extraction": {ArticleExtraction} | null, "error": {"type", "message"} | null,
-     "timings": {"started_at": ISO time, "latency_s": seconds}}
+     "timings": {"started_at": ISO time, "latency_s": seconds},
+     "answers": [{"window", "kind", "sentences", "answer": {validated answer} | null, "dropped"}, ...]}
+
+`answers` (the model's answers the record was made from, summarizer/answers.py) lets `--rules` re-make the
+record under other post-processing steps; runs made before it have none.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Literal, TextIO
 
 from pydantic import BaseModel, ValidationError
 
+from summarizer.extraction.answers import StepAnswer
 from summarizer.errors import FixtureError
 from summarizer.schema import SCHEMA_VERSION, ArticleExtraction
 from summarizer.evals.fixtures import Fixture
@@ -41,15 +46,19 @@ class RunLine(BaseModel):
     extraction: ArticleExtraction | None = None
     error: RunError | None = None
     timings: Timings = Timings()
+    answers: list[StepAnswer] | None = None
 
 
-def ok_line(fixture_id: str, extraction: ArticleExtraction, started_at: datetime, latency_s: float) -> RunLine:
+def ok_line(
+    fixture_id: str, extraction: ArticleExtraction, started_at: datetime, latency_s: float, answers: list[StepAnswer] | None = None
+) -> RunLine:
     return RunLine(
         fixture_id=fixture_id,
         status="ok",
         backend=extraction.provenance.backend,
         extraction=extraction,
         timings=Timings(started_at=started_at, latency_s=round(latency_s, 3)),
+        answers=answers,
     )
 
 

@@ -10,12 +10,15 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from summarizer import rules
 from summarizer.rules.attribution import Quotes, attribution_of, reports_speech, stance_of
 from summarizer.rules.countries import country_code
 from summarizer.rules.dates import event_date
 from summarizer.rules.event_status import event_status
 from summarizer.rules.event_types import checked_type, is_background, is_filler
-from summarizer.schema import CLAIMANT_TYPE_OF_ENTITY, DESCRIPTION_CHARS, Actor, ActorRole, Attribution, Claim, ClaimantType, ClaimNote, Entity, Event, EventNote, EventType, Evidence, ExtractionDraft, KeyPoint, normalize_quote_text
+from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
+from summarizer.schema import CLAIMANT_TYPE_OF_ENTITY, DESCRIPTION_CHARS, Actor, ActorRole, Attribution, Claim, ClaimantType, ClaimNote, Entity, Event, EventDate, EventNote, EventStatus, EventType, Evidence, ExtractionDraft, KeyPoint, normalize_quote_text
+from summarizer.rules.thresholds import DRIFT, MAX_CLAIM_EVENTS, NEIGHBOURS, RECITE_GAIN, RECITE_MIN, SAME_TEXT
 from summarizer.io.sentences import Sentence
 from summarizer.rules.words import content_words, share_held
 
@@ -33,13 +36,14 @@ def quote_found(quote: str, cited: list[Evidence]) -> bool:
     return normalize_quote_text(quote) in normalize_quote_text(" ".join(e.text for e in cited))
 
 
-def named_actors(name: str, role: ActorRole, entities: list[Entity]) -> list[Actor]:
+def named_actors(name: str, role: ActorRole, entities: list[Entity], steps: PostSteps = ALL_STEPS) -> list[Actor]:
     """The note's agent or target as actors: "the United States and Britain" is two when each part is a
     country or one of the article's entities (a plain split would cut "Ministry of Trade and Industry" in two)."""
     known = {n.lower() for e in entities for n in [e.name, *e.aliases]}
     parts = [p.strip() for p in _LIST_SEPARATOR.split(name.strip())]
-    named = len(parts) > 1 and all(p.lower().removeprefix("the ") in known or country_code(p) for p in parts)
-    return [Actor(name=n, role=role, country=country_code(n)) for n in (parts if named else [name.strip()]) if n]
+    named = steps.split_actors and len(parts) > 1 and all(p.lower().removeprefix("the ") in known or country_code(p) for p in parts)
+    code = country_code if steps.actor_countries else lambda _: None
+    return [Actor(name=n, role=role, country=code(n)) for n in (parts if named else [name.strip()]) if n]
 
 
 _LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
@@ -53,23 +57,24 @@ def whole_words(description: str) -> str:
     return description.rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
-def ground_event(number: int, note: EventNote, sentences: dict[int, Sentence], published: date | None, entities: list[Entity]) -> Event:
+def ground_event(
+    number: int, note: EventNote, sentences: dict[int, Sentence], published: date | None, entities: list[Entity], steps: PostSteps
+) -> Event:
     """An action the model read off one sentence; its id is given once neighbours are folded. Date and status
     are read off the sentence by code."""
     cited = evidence([number], sentences)
     return Event(
         id="",
-        type=checked_type(note.type, note.description),
-        description=whole_words(note.description),
-        actors=named_actors(note.agent, ActorRole.agent, entities) + named_actors(note.target, ActorRole.target, entities),
-        date=event_date("", [e.text for e in cited], published),
-        status=event_status(cited[0].text),
+        type=checked_type(note.type, note.description) if steps.check_type else note.type,
+        description=whole_words(note.description) if steps.trim_description else note.description.strip(),
+        actors=named_actors(note.agent, ActorRole.agent, entities, steps) + named_actors(note.target, ActorRole.target, entities, steps),
+        date=event_date("", [e.text for e in cited], published) if steps.event_date else EventDate(),
+        status=event_status(cited[0].text) if steps.event_status else EventStatus.occurred,
         evidence=cited,
     )
 
 
-MAX_CLAIM_EVENTS = 3
-_GOVERNMENT_WORDS = re.compile(r"\b(?:ministry|ministers?|department|government|council|office|agency|officials?|military|army|navy|command|embassy|white house|kremlin|pentagon)\b", re.I)
+_GOVERNMENT_WORDS = rules.government_words()  # rules/tables/speakers.toml
 
 
 def claimant_type(claimant: str, entities: list[Entity]) -> ClaimantType:
@@ -81,33 +86,22 @@ def claimant_type(claimant: str, entities: list[Entity]) -> ClaimantType:
     return ClaimantType.government_body if _GOVERNMENT_WORDS.search(claimant) else ClaimantType.other
 
 
-def ground_claim(
-    number: int, note: ClaimNote, local_id: str, sentences: dict[int, Sentence], events: list[Event], entities: list[Entity], quotes: Quotes
-) -> Claim:
+def ground_claim(number: int, note: ClaimNote, local_id: str, window: GroundedWindow, quotes: Quotes, steps: PostSteps) -> Claim:
     """A claim the model read off one sentence; everything but who, what and stance is read by code."""
-    cited = evidence([number], sentences)
+    cited = evidence([number], window.sentences)
     text = " ".join(e.text for e in cited)
+    events = [e.id for e in window.events if any(x.sentence == number for x in e.evidence)][:MAX_CLAIM_EVENTS]
     return Claim(
         id=local_id,
         claimant=note.claimant.strip(),
-        claimant_type=claimant_type(note.claimant, entities),
+        claimant_type=claimant_type(note.claimant, window.entities) if steps.claimant_type else ClaimantType.other,
         claim=note.claim.strip(),
-        quote=quotes.within([(e.start, e.end) for e in cited]),
-        attribution=attribution_of(text) or Attribution.other,
-        stance=stance_of(note.stance, text),
-        event_ids=[e.id for e in events if any(x.sentence == number for x in e.evidence)][:MAX_CLAIM_EVENTS],
+        quote=quotes.within([(e.start, e.end) for e in cited]) if steps.claim_quote else None,
+        attribution=(attribution_of(text) if steps.claim_attribution else None) or Attribution.other,
+        stance=stance_of(note.stance, text) if steps.claim_stance else note.stance,
+        event_ids=events if steps.claim_events else [],
         evidence=cited,
     )
-
-
-# Two items describing the same thing score at least this on rapidfuzz's token ratios: a paraphrase of the
-# same action with the same actors scores 85-100, distinct actions in one story typically 50-75.
-SAME_TEXT = 85
-# A note is re-cited to a sentence up to DRIFT away when that sentence holds at least RECITE_GAIN more of
-# the note's content words than the sentence it was given under, and at least RECITE_MIN of them.
-DRIFT = 2
-RECITE_GAIN = 0.25
-RECITE_MIN = 0.5
 
 
 def recited(notes: list[tuple[int, Any]], sentences: dict[int, Sentence], words: Callable[[Any], str]) -> list[tuple[int, Any]]:
@@ -126,9 +120,6 @@ def recited(notes: list[tuple[int, Any]], sentences: dict[int, Sentence], words:
         if not (moved and any(m == n and fuzz.token_sort_ratio(words(other), words(note)) >= SAME_TEXT for m, other in kept)):
             kept.append((n, note))
     return kept
-
-
-NEIGHBOURS = 2  # sentences apart: an action told over a few sentences is one event
 
 
 def _agents(event: Event) -> set[str]:
@@ -171,25 +162,33 @@ class GroundedWindow:
         sentences: dict[int, Sentence],
         published: date | None,
         quotes: Quotes,
+        steps: PostSteps = ALL_STEPS,
     ):
         self.dropped: dict[str, int] = {}
+        self.sentences = sentences
         self.headline = draft.headline.strip()
         self.key_points = self._kept(
             [KeyPoint(text=k.text.strip(), evidence=evidence(k.sentences, sentences)) for k in draft.key_points], "key_points"
         )
         self.entities = [Entity(name=e.name.strip(), type=e.type, aliases=[a.strip() for a in e.aliases if a.strip()])
                          for e in draft.entities if e.name.strip()]
-        acted = self._kept_notes(event_notes, "no_action_events", lambda note: note.type != "none")
-        acted = self._kept_notes(acted, "empty_events", lambda note: note.description.strip())
-        # someone speaking is a claim, which the claims call reads off the same sentence
-        acted = self._kept_notes(acted, "speech_events", lambda note: not reports_speech(note.description))
-        acted = self._kept_notes(acted, "filler_events", lambda note: not is_filler(note.type, note.description))
-        acted = self._kept_notes(acted, "background_events", lambda note: not is_background(note.description))
-        events = fold_neighbours([ground_event(n, note, sentences, published, self.entities) for n, note in acted])
+        drops: list[tuple[bool, str, Callable[[EventNote], Any]]] = [
+            (True, "no_action_events", lambda note: note.type != "none"),
+            (True, "empty_events", lambda note: note.description.strip()),
+            # someone speaking is a claim, which the claims call reads off the same sentence
+            (steps.drop_speech_events, "speech_events", lambda note: not reports_speech(note.description)),
+            (steps.drop_filler_events, "filler_events", lambda note: not is_filler(note.type, note.description)),
+            (steps.drop_background_events, "background_events", lambda note: not is_background(note.description)),
+        ]
+        acted = event_notes
+        for on, dropped, keep in drops:
+            acted = self._kept_notes(acted, dropped, keep) if on else acted
+        events = [ground_event(n, note, sentences, published, self.entities, steps) for n, note in acted]
+        events = fold_neighbours(events) if steps.fold_neighbours else events
         self.events = [event.model_copy(update={"id": f"E{i}"}) for i, event in enumerate(events, 1)]
         said = self._kept_notes(claim_notes, "empty_claims", lambda note: note.claimant.strip() and note.claim.strip())
-        said = recited(said, sentences, lambda note: note.claim)
-        self.claims = [ground_claim(n, note, f"C{i}", sentences, self.events, self.entities, quotes) for i, (n, note) in enumerate(said, 1)]
+        said = recited(said, sentences, lambda note: note.claim) if steps.recite_claims else said
+        self.claims = [ground_claim(n, note, f"C{i}", self, quotes, steps) for i, (n, note) in enumerate(said, 1)]
 
     def _kept_notes(self, notes: list[tuple[int, Any]], dropped: str, keep: Callable[[Any], Any]) -> list[tuple[int, Any]]:
         """The notes `keep` accepts; the others are dropped and counted under `dropped`."""

@@ -16,15 +16,16 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
+from summarizer.extraction.answers import NOTES, StepAnswer, grounded, step_answer
 from summarizer.io.articles import Article
 from summarizer.rules.attribution import QUOTE_MARKS, Quotes, says_something
 from summarizer.llm.base import Backend, call_stats, completion_json, provider_error
 from summarizer.errors import ExtractionError
-from summarizer.extraction.grounding import GroundedWindow
+from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
 from summarizer.llm.prompts import Prompt, load_prompt
-from summarizer.schema import ArticleExtraction, ArticleMeta, ClaimNote, EventNote, ExtractionDraft, Provenance, Usage, per_sentence, sentence_notes, validation_context
+from summarizer.schema import ArticleExtraction, ArticleMeta, ExtractionDraft, Provenance, Usage, per_sentence, validation_context
 from summarizer.io.sentences import Sentence, numbered, split_sentences
-from summarizer.extraction.windows import merge_windows, plan_windows
+from summarizer.extraction.windows import plan_windows
 
 DEFAULT_RETRIES = 1  # validation re-asks after the first answer: each costs a full generation on a small model
 
@@ -55,7 +56,6 @@ def _lenient_draft(exc: InstructorRetryException, model: type[BaseModel], shown:
 
 _CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
 SENTENCES_PER_CALL = 24  # sentences asked about per events or claims call: a bounded answer, like every list
-NOTES = {"events": EventNote, "claims": ClaimNote}
 
 
 @dataclass(frozen=True)
@@ -118,17 +118,14 @@ class _Run:
     """One article's extraction: everything but the model calls themselves, shared by `extract`,
     `extract_async` and the Batch API path."""
 
-    def __init__(self, article: Article, backend: Backend, prompt: Prompt | None, retries: int):
-        self.article, self.backend, self.retries = article, backend, retries
+    def __init__(self, article: Article, backend: Backend, prompt: Prompt | None, retries: int, post: PostSteps = ALL_STEPS):
+        self.article, self.backend, self.retries, self.post = article, backend, retries, post
         self.prompt = prompt or load_prompt()
         self.sentences = split_sentences(article.text)
-        self.by_number = {s.n: s for s in self.sentences}
         self.quotes = Quotes(article.text)
         self.windows = plan_windows(self.sentences, backend.window_chars)
         self.steps = plan_steps(self.windows, self.quotes)
-        self.drafts: dict[int, ExtractionDraft] = {}
-        self.notes: dict[tuple[int, str], list[tuple[int, Any]]] = {(i, kind): [] for i in range(len(self.windows)) for kind in NOTES}
-        self.dropped: dict[str, int] = {}
+        self.answers: list[StepAnswer] = []  # in call order, as JSON: the records are made from them
         self.started = time.perf_counter()
 
     def request(self, step: Step) -> dict[str, Any]:
@@ -178,19 +175,10 @@ class _Run:
                 self.add(step, *self.recover(exc, step, shown))
 
     def add(self, step: Step, answer: BaseModel | None, dropped: dict[str, int]) -> None:
-        _add(self.dropped, dropped)
-        if step.kind in NOTES:
-            self.notes[step.window, step.kind] += sentence_notes(answer) if answer is not None else []
-        else:
-            self.drafts[step.window] = answer
+        self.answers.append(step_answer(step.window, step.kind, [s.n for s in step.sentences], answer, dropped))
 
     def result(self, stats: dict[str, Any]) -> ArticleExtraction:
-        grounded = [
-            GroundedWindow(self.drafts[i], self.notes[i, "events"], self.notes[i, "claims"], self.by_number, self.article.published, self.quotes)
-            for i in range(len(self.windows))
-        ]
-        summary, events, claims, entities, ungrounded = merge_windows(grounded, self.article.text)
-        _add(self.dropped, ungrounded)
+        summary, events, claims, entities, dropped = grounded(self.article, self.answers, self.post)
         latency = time.perf_counter() - self.started
         return ArticleExtraction(
             article=article_meta(self.article, len(self.sentences)),
@@ -198,29 +186,36 @@ class _Run:
             events=events,
             claims=claims,
             entities=entities,
-            provenance=make_provenance(self.backend, self.prompt, stats, latency, self.dropped, windows=len(self.windows)),
+            provenance=make_provenance(self.backend, self.prompt, stats, latency, dropped, windows=len(self.windows)),
         )
 
 
-def _add(counts: dict[str, int], more: dict[str, int]) -> None:
-    for kind, n in more.items():
-        counts[kind] = counts.get(kind, 0) + n
-
-
-def extract(article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES) -> ArticleExtraction:
-    run = _Run(article, backend, prompt, retries)
+def extract_answered(
+    article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES, post: PostSteps = ALL_STEPS
+) -> tuple[ArticleExtraction, list[StepAnswer]]:
+    """`extract`, with the model's answers the record was made from (an eval's run file keeps them)."""
+    run = _Run(article, backend, prompt, retries, post)
     with call_stats() as stats:
         for step in run.steps:
             with run.call(step) as call:
                 call.answer(backend.create(**call.kwargs))
-    return run.result(stats)
+    return run.result(stats), run.answers
 
 
-async def extract_async(article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES) -> ArticleExtraction:
+def extract(
+    article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES, post: PostSteps = ALL_STEPS
+) -> ArticleExtraction:
+    """One article's record; `post` says which post-processing steps run (all by default)."""
+    return extract_answered(article, backend, prompt=prompt, retries=retries, post=post)[0]
+
+
+async def extract_async(
+    article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES, post: PostSteps = ALL_STEPS
+) -> ArticleExtraction:
     """`extract` through the backend's async client; backends without one run in a worker thread."""
     if backend.acreate is None:
-        return await asyncio.to_thread(extract, article, backend, prompt=prompt, retries=retries)
-    run = _Run(article, backend, prompt, retries)
+        return await asyncio.to_thread(extract, article, backend, prompt=prompt, retries=retries, post=post)
+    run = _Run(article, backend, prompt, retries, post)
     with call_stats() as stats:
         for step in run.steps:
             with run.call(step) as call:

@@ -6,14 +6,13 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from summarizer.rules.countries import country_code, named_countries
-from summarizer.extraction.grounding import SAME_TEXT, GroundedWindow
+from summarizer.extraction.grounding import GroundedWindow
 from summarizer.rules.names import normalize_name
+from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
+from summarizer.rules.thresholds import MAX_KEY_POINTS, MAX_SPEAKER_WORDS, SAME_TEXT
 from summarizer.schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
 from summarizer.io.sentences import Sentence
 
-MAX_KEY_POINTS = 5
-# A claimant named in more words is a description ("a senior official familiar with the talks"), not a name.
-MAX_SPEAKER_WORDS = 4
 # A claimant's type as an entity's; an anonymous source is no entity.
 _SPEAKER_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}
 
@@ -92,7 +91,9 @@ def _with_countries(entities: list[Entity], text: str) -> list[Entity]:
     return entities + [Entity(name=forms[0], type=EntityType.country, aliases=forms[1:]) for code, forms in named.items() if code not in listed]
 
 
-def merge_windows(windows: list[GroundedWindow], text: str) -> tuple[Summary, list[Event], list[Claim], list[Entity], dict[str, int]]:
+def merge_windows(
+    windows: list[GroundedWindow], text: str, steps: PostSteps = ALL_STEPS
+) -> tuple[Summary, list[Event], list[Claim], list[Entity], dict[str, int]]:
     """Fold duplicate events, claims, entities and key points; renumber E1.., C1..; remap claim event ids.
     `text` is the article's, whose named countries complete the entity list."""
     events: list[Event] = []
@@ -123,5 +124,7 @@ def merge_windows(windows: list[GroundedWindow], text: str) -> tuple[Summary, li
         for kind, n in window.dropped.items():
             dropped[kind] = dropped.get(kind, 0) + n
     headline = next((w.headline for w in windows if w.headline), "")
-    entities = _with_countries(_with_speakers(_fold_entities(windows), claims), text)
+    entities = _fold_entities(windows)
+    entities = _with_speakers(entities, claims) if steps.entity_speakers else entities
+    entities = _with_countries(entities, text) if steps.entity_countries else entities
     return Summary(headline=headline, key_points=points[:MAX_KEY_POINTS]), events, claims, entities, dropped

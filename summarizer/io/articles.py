@@ -26,7 +26,7 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 TABLE_SUFFIXES = (".csv", ".tsv")
 BATCH_SUFFIXES = ARTICLE_SUFFIXES + TABLE_SUFFIXES
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "text")
-_BINARY_PROBE = 8192  # bytes looked at for NUL before calling a file binary
+_BINARY_PROBE = 8192  # bytes looked at for NUL before streaming a dump (whole-read inputs are checked whole)
 MIN_WORDS = 8  # fewer words than this is not an article (a stray line, a filename, a log stub)
 _HEADER = re.compile(r"^\s*date\s+(\S+)[ \t]*(.*)$")
 
@@ -73,7 +73,7 @@ def _checked(article: Article, source: str) -> Article:
 
 
 def _decode(raw: bytes, source: str, warnings: list[str]) -> str:
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:
         raise InputError("binary file, not text", source=source)
     try:
         return raw.decode("utf-8-sig")
@@ -277,14 +277,7 @@ def read_inputs(paths: Iterable[str]) -> Iterator[Article | InputError]:
     """Every article named by `paths` (files, directories, `-` for stdin), in order, errors included."""
     for spec in paths:
         if spec == "-":
-            text = sys.stdin.read()
-            if text.lstrip().startswith("{"):
-                yield from _read_jsonl(text.splitlines(), "<stdin>", "stdin")
-            else:
-                try:
-                    yield article_from_text(text, default_id="stdin-" + text_hash(text)[7:19], source="<stdin>")
-                except InputError as exc:
-                    yield exc
+            yield from _read_whole_stdin()
             continue
         path = Path(spec)
         if path.is_dir():
@@ -297,6 +290,27 @@ def read_inputs(paths: Iterable[str]) -> Iterator[Article | InputError]:
             yield from _read_file(path)
         else:
             yield InputError("no such file or directory", source=spec)
+
+
+def _read_whole_stdin() -> Iterator[Article | InputError]:
+    """stdin for `summarize`: JSONL when it starts with `{`, else one article. Read as bytes, so binary or
+    non-UTF-8 input is one error or a warning, as for a file, not a decoding crash."""
+    raw = sys.stdin.buffer.read()
+    if raw.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        yield from _read_jsonl(raw.splitlines(), "<stdin>", "stdin")
+    else:
+        yield _stdin_article(raw, "stdin-")
+
+
+def _stdin_article(raw: bytes, id_prefix: str) -> Article | InputError:
+    """stdin as one text article, id'd by its text's hash, or the one error that makes it unusable."""
+    warnings: list[str] = []
+    try:
+        article = article_from_text(_decode(raw, "<stdin>", warnings), default_id="", source="<stdin>", warnings=warnings)
+    except InputError as exc:
+        return _failed(exc, "<stdin>")
+    article.id = id_prefix + article.text_hash[7:19] if id_prefix else article.text_hash
+    return article
 
 
 # --- batch: streamed inputs with stable ids ------------------------------------------------------------
@@ -361,10 +375,10 @@ def _expand(spec: str) -> Iterator[tuple[str, InputError | None]]:
 def _read_stdin(columns: Columns, fmt: str | None) -> Iterator[Article | InputError]:
     """JSONL (a first line starting with `{`), CSV/TSV with `--input-format`, else one text article."""
     stdin = sys.stdin.buffer
-    head = [stdin.readline()]
+    head = [stdin.readline().removeprefix(b"\xef\xbb\xbf")]  # BOM off: a BOM then `{` is JSONL, as for `summarize -`
     while head[-1] and not head[-1].strip():
         head.append(stdin.readline())
-    first = head[-1].lstrip().removeprefix(b"\xef\xbb\xbf")
+    first = head[-1].lstrip()
     lines = _chain(head, stdin)
     if fmt == "jsonl" or (fmt is None and first.startswith(b"{")):
         yield from _read_jsonl(lines, "<stdin>", None, columns)
@@ -372,14 +386,7 @@ def _read_stdin(columns: Columns, fmt: str | None) -> Iterator[Article | InputEr
         text = io.TextIOWrapper(io.BufferedReader(_LineStream(lines)), encoding="utf-8-sig", errors="replace", newline="")
         yield from _read_table(text, "<stdin>", "stdin", columns, "," if fmt == "csv" else "\t")
     else:
-        warnings: list[str] = []
-        try:
-            text = _decode(b"".join(lines), "<stdin>", warnings)
-            article = article_from_text(text, default_id="", source="<stdin>", warnings=warnings)
-            article.id = article.text_hash
-            yield article
-        except InputError as exc:
-            yield _failed(exc, "<stdin>")
+        yield _stdin_article(b"".join(lines), "")
 
 
 def _chain(head: list[bytes], rest: Iterable[bytes]) -> Iterator[bytes]:

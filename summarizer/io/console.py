@@ -4,6 +4,7 @@ Below the commands, so the eval and brief flows report without importing the CLI
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 
 from summarizer.errors import SummarizerError
 
@@ -12,10 +13,11 @@ state = {"verbose": False}  # set once by the CLI's --verbose
 
 
 def report(err: SummarizerError) -> None:
-    stderr.print(f"[red]error:[/red] {err.one_line()}", markup=True, soft_wrap=True)
+    # escaped: messages quote input (paths, CSV headers), and `[/x]` there must print, not parse as markup
+    stderr.print(f"[red]error:[/red] {escape(err.one_line())}", markup=True, soft_wrap=True)
     if state["verbose"] and err.__cause__ is not None:
         stderr.print(f"  caused by: {err.__cause__!r}", markup=False, soft_wrap=True)
 
 
 def warn(source: str, message: str) -> None:
-    stderr.print(f"[yellow]warning:[/yellow] {source}: {message}", markup=True, soft_wrap=True)
+    stderr.print(f"[yellow]warning:[/yellow] {escape(source)}: {escape(message)}", markup=True, soft_wrap=True)

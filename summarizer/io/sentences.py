@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Tokens ending in a period that do not end a sentence.
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen col lt sgt capt maj adm rep sen gov pres st jr sr co corp inc ltd vs etc "
-    "jan feb mar apr jun jul aug sep sept oct nov dec no nos fig al approx est dept univ".split()
-)
-MAX_SENTENCE_CHARS = 1200  # a "sentence" longer than this (unpunctuated dumps) is cut at whitespace
+from summarizer import rules
+from summarizer.rules.thresholds import MAX_SENTENCE_CHARS
+
+# Tokens ending in a period that do not end a sentence (rules/tables/words.toml).
+ABBREVIATIONS = rules.abbreviations()
 
 _CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")

@@ -31,23 +31,23 @@ def resolve_backend(
     model: str | None = None,
     *,
     base_url: str | None = None,
+    api_key_env: str | None = None,
     model_path: Path | None = None,
     mode: str | None = None,
     timeout: float | None = None,
     progress: Progress | None = None,
 ) -> Backend:
-    """Embedded by default; `--base-url` for any compatible server; `openai/<name>` for OpenAI."""
-    if base_url:
+    """Embedded by default; `--base-url` for any compatible server; `openai/<name>` for OpenAI.
+    `api_key_env` names the variable holding a remote endpoint's key (OpenAI's own: OPENAI_API_KEY)."""
+    if base_url or (model and model.startswith("openai/")):
         from summarizer.llm.openai_compat import DEFAULT_TIMEOUT_S, openai_backend
 
         if not model:
             raise ConfigError("--base-url needs --model: the model name the server serves")
         name = model.removeprefix("openai/")
-        return openai_backend(name, base_url=base_url, mode=parse_mode(mode, instructor.Mode.TOOLS), timeout=timeout or DEFAULT_TIMEOUT_S)
-    if model and model.startswith("openai/"):
-        from summarizer.llm.openai_compat import DEFAULT_TIMEOUT_S, openai_backend
-
-        return openai_backend(model.removeprefix("openai/"), mode=parse_mode(mode, instructor.Mode.TOOLS), timeout=timeout or DEFAULT_TIMEOUT_S)
+        return openai_backend(name, base_url=base_url or None, api_key_env=api_key_env, mode=parse_mode(mode, instructor.Mode.TOOLS), timeout=timeout or DEFAULT_TIMEOUT_S)
+    if api_key_env:
+        raise ConfigError("--api-key-env is for a remote endpoint: pass --base-url URL or --model openai/NAME")
     if model in (None, "", "embedded") or model.startswith("embedded/"):
         from summarizer.llm.embedded.backend import embedded_backend
 

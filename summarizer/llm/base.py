@@ -42,6 +42,7 @@ class Backend:
     settings: dict[str, Any] = field(default_factory=dict)  # generation settings, part of the cache key
     acreate: Callable[..., Awaitable[Any]] | None = None  # async twin of `create`; None: one call at a time
     aclose: Callable[[], Awaitable[None]] | None = None  # closes what `acreate` opened in the running event loop
+    endpoint: str | None = None  # the server's base URL (None: the provider's own): part of the cache key, not sent
 
     @property
     def name(self) -> str:

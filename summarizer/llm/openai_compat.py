@@ -8,6 +8,7 @@ import os
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import instructor
 
@@ -16,6 +17,35 @@ from summarizer.llm.base import Backend, on_first_call, wrap_raw_acreate, wrap_r
 
 WINDOW_CHARS = 40_000  # hosted and server models have long contexts: window only very long articles
 DEFAULT_TIMEOUT_S = 120.0
+OPENAI_HOST = "api.openai.com"
+# The client requires a key string and, given none, reads OPENAI_API_KEY itself: a server with no key of
+# its own gets this instead, so OpenAI's key never leaves for another host.
+NO_KEY = "not-needed"
+
+
+def is_openai(base_url: str | None) -> bool:
+    """OpenAI's own API: no `base_url` (the client's default) or an explicit https://api.openai.com/..."""
+    if base_url is None:
+        return True
+    url = urlsplit(base_url)
+    return url.scheme == "https" and url.hostname == OPENAI_HOST
+
+
+def endpoint_key(base_url: str | None, api_key_env: str | None = None) -> str:
+    """The key sent to `base_url`: the variable `--api-key-env` names, else OPENAI_API_KEY for OpenAI's
+    own host only, else the placeholder (a local server checks none)."""
+    if api_key_env:
+        return required_env(api_key_env, "--api-key-env names it as the endpoint's key")
+    if is_openai(base_url):
+        return required_env("OPENAI_API_KEY", "export it to use OpenAI, or pass --base-url for a local server")
+    return NO_KEY
+
+
+def required_env(name: str, hint: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"{name} is not set: {hint}")
+    return value
 
 
 def openai_backend(
@@ -24,17 +54,14 @@ def openai_backend(
     base_url: str | None = None,
     mode: instructor.Mode = instructor.Mode.TOOLS,
     timeout: float = DEFAULT_TIMEOUT_S,
-    api_key: str | None = None,
+    api_key_env: str | None = None,
 ) -> Backend:
     """`model` is the name the endpoint knows. With no `base_url` this is OpenAI itself and needs a key."""
-    api_key = api_key or os.environ.get("OPENAI_API_KEY")
-    if base_url is None and not api_key:
-        raise ConfigError(f"OPENAI_API_KEY is not set: export it to use openai/{model}, or pass --base-url for a local server")
     # retries are ours (tenacity, honouring Retry-After), so the client's own are off
-    options = {"base_url": base_url, "api_key": api_key or "not-needed", "timeout": timeout, "max_retries": 0}
+    options = {"base_url": base_url, "api_key": endpoint_key(base_url, api_key_env), "timeout": timeout, "max_retries": 0}
     clients = AsyncClients(options)
     return Backend(
-        id=f"openai/{model}" if base_url is None else f"openai-compatible/{model}",
+        id=f"openai/{model}" if is_openai(base_url) else f"openai-compatible/{model}",
         model=model,
         mode=mode,
         create=on_first_call(lambda: instructor.patch(create=wrap_raw_create(plain_create(options)), mode=mode)),
@@ -42,6 +69,7 @@ def openai_backend(
         settings={"temperature": 0.0, "max_tokens": 4096, "seed": 0},
         acreate=on_first_call(lambda: instructor.patch(create=wrap_raw_acreate(plain_acreate(clients)), mode=mode)),
         aclose=clients.aclose,
+        endpoint=base_url or os.environ.get("OPENAI_BASE_URL"),  # where the SDK sends a request without base_url
     )
 
 

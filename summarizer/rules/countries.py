@@ -8,11 +8,12 @@ from functools import cache, lru_cache
 
 import pycountry
 
+from summarizer import rules
 from summarizer.rules.names import normalize_name
 
 # Names that news copy's variants normalize to ("Moscow", "Türkiye" -> "russia", "turkey") where ISO 3166 has
-# another ("Russian Federation", "Türkiye").
-_ISO_LACKS = {"russia": "RUS", "turkey": "TUR"}
+# another ("Russian Federation", "Türkiye"); rules/tables/actors.toml's `iso3`.
+_ISO_LACKS = rules.actors().iso3
 
 
 @lru_cache(maxsize=4096)
@@ -29,8 +30,8 @@ def country_code(name: str) -> str | None:
 
 
 # Forms news copy writes a country's name in besides ISO's (capitals are left out: "Moscow said" names a
-# government, and "in Athens" a place).
-_SHORT_FORMS = ("US", "U.S.", "USA", "America", "UK", "U.K.", "Britain", "Great Britain", "Russia", "Turkey", "DPRK")
+# government, and "in Athens" a place); rules/tables/actors.toml's `forms`.
+_SHORT_FORMS = rules.actors().forms
 
 
 @cache
@@ -38,7 +39,7 @@ def _country_names() -> re.Pattern[str]:
     """Every country's name as written in running text, case-sensitive: ISO's name, common and official names
     but the inverted ones ("Korea, Republic of"), and the short forms; not the first words of a longer name."""
     forms = {n for c in pycountry.countries for n in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)) if n and "," not in n}
-    alternatives = "|".join(re.escape(f) for f in sorted(forms | set(_SHORT_FORMS), key=len, reverse=True))
+    alternatives = "|".join(re.escape(f) for f in sorted(forms | _SHORT_FORMS, key=len, reverse=True))
     # not the first part of a longer name ("Jordan Smith", "Chad Brown")
     return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])(?!\s+[A-Z][a-z])")
 

@@ -6,18 +6,12 @@ sentence. Only the plainest cues count here (25 of 29); each costs no answer tok
 
 from __future__ import annotations
 
-import re
-
+from summarizer import rules
 from summarizer.schema import EventStatus
 
-_PLANNED = re.compile(r"\b(?:will|plans? to|intends? to|(?:is|are) (?:set|due|expected|scheduled) to)\b", re.I)
-_ALLEGED = re.compile(r"\b(?:allegedly|reportedly|suspected)\b", re.I)
+_CUES = rules.status().cues  # rules/tables/status.toml, planned before alleged
 
 
 def event_status(sentence: str) -> EventStatus:
     """planned or alleged when the sentence says so in so many words, else occurred."""
-    if _PLANNED.search(sentence):
-        return EventStatus.planned
-    if _ALLEGED.search(sentence):
-        return EventStatus.alleged
-    return EventStatus.occurred
+    return next((status for cue, status in _CUES if cue.search(sentence)), EventStatus.occurred)

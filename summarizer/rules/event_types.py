@@ -8,25 +8,11 @@ usually follows the subject) replaces it. A description that names no type's wor
 
 from __future__ import annotations
 
-import re
-
+from summarizer import rules
 from summarizer.schema import EventType
 
-_WORDS: dict[EventType, str] = {
-    EventType.sanction: r"sanction\w*|asset freezes?|froze\w*|travel bans?|export (?:bans?|controls?)|blacklist\w*|embargo\w*",
-    EventType.arms_transfer: r"sales?|sold|sell\w*|buy\w*|bought|purchas\w*|acquir\w*|suppl(?:y|ied|ies|ying)|deliver\w*|transferr?\w*|shipp?\w*|provid\w*",
-    EventType.military_strike: r"strikes?|struck(?! a)|attack(?!\s+submarine)\w*|shell\w*|bomb\w*|airstrikes?|raids?|shot down|killed",
-    EventType.weapons_test: r"test\w*|launch\w*|fired|test-fired",
-    EventType.veto_or_vote: r"vot\w*|veto\w*|resolutions?|ratif\w*|abstain\w*|adopted",
-    EventType.agreement: r"agree\w*|deals?|treat(?:y|ies)|pacts?|signed|accords?|memorandum",
-    EventType.meeting_or_visit: r"met|meet\w*|summits?|visit\w*|talks|hosted|arrived",
-    EventType.production: r"produc\w*|manufactur\w*|built|build\w*",
-    EventType.condemnation: r"condemn\w*",
-    EventType.denial: r"den(?:y|ied|ies|ial)|reject\w*",
-    EventType.accusation: r"accus\w*|blam\w*",
-    EventType.statement: r"(?:joint )?statements?|declarations?",
-}
-_PATTERNS = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _WORDS.items()}
+# Each type's words are the rows of rules/tables/verbs.toml with that event_type, in the table's type order.
+_PATTERNS = rules.verbs().event_types
 
 
 def _named(description: str) -> dict[EventType, int]:
@@ -53,11 +39,10 @@ def is_filler(model_type: EventType, description: str) -> bool:
     return model_type in (_FIRST_TYPE, EventType.statement) and not _named(description)
 
 
-# "had" and a past participle: the past perfect, which news copy uses for what happened before the story.
-_PAST_PERFECT = re.compile(r"\bhad\s+(?:already\s+|long\s+|previously\s+)?(?:been\s+)?[a-z]+(?:ed|en|t|un|ung|ought|ade|eld)\b", re.I)
+_PAST_PERFECT = rules.status().past_perfect
 
 
 def is_background(description: str) -> bool:
-    """An action told in the past perfect ("Ankara had held up Sweden's membership since May 2022") is the
-    story's background, not one of its events."""
+    """An action told in the past perfect ("Ankara had held up Sweden's membership since May 2022": "had" and a
+    past participle, rules/tables/status.toml) is the story's background, not one of its events."""
     return bool(_PAST_PERFECT.search(description))

@@ -7,24 +7,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Variants news copy uses for the same actor, normalized (lowercase, no dots) -> one key. Capitals stand
-# for governments in news style ("Moscow said"), so they are aliases here too.
-NAME_ALIASES = {
-    "us": "united states", "usa": "united states", "united states of america": "united states",
-    "america": "united states", "washington": "united states", "us government": "united states",
-    "uk": "united kingdom", "britain": "united kingdom", "great britain": "united kingdom", "london": "united kingdom",
-    "dprk": "north korea", "democratic peoples republic of korea": "north korea", "pyongyang": "north korea",
-    "rok": "south korea", "republic of korea": "south korea", "seoul": "south korea",
-    "prc": "china", "peoples republic of china": "china", "beijing": "china",
-    "russian federation": "russia", "moscow": "russia", "kremlin": "russia",
-    "islamic republic of iran": "iran", "tehran": "iran",
-    "kyiv": "ukraine", "kiev": "ukraine", "ankara": "turkey", "turkiye": "turkey",
-    "eu": "european union", "un": "united nations", "nato": "north atlantic treaty organization",
-    "unsc": "un security council", "security council": "un security council",
-    "united nations security council": "un security council",
-    "unga": "un general assembly", "general assembly": "un general assembly",
-    "united nations general assembly": "un general assembly",
-}
+from summarizer import rules
+
+# Variants news copy uses for the same actor, normalized (lowercase, no dots) -> one key; capitals stand for
+# governments in news style ("Moscow said"). Rows of rules/tables/actors.toml.
+NAME_ALIASES = rules.actors().aliases
 
 
 @lru_cache(maxsize=65536)

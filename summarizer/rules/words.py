@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import re
 
-STEM = 5
-STOPWORDS = frozenset(
-    "the a an of and or to in on for with by from at as is was were be been has have had that this which who whom its "
-    "their his her it they he she said says say according also over after before between against into than more most "
-    "about would could will not but other amid while under".split()
-)
+from summarizer import rules
+from summarizer.rules.thresholds import STEM
+
+STOPWORDS = rules.stopwords()  # rules/tables/words.toml
 
 
 def content_words(text: str) -> list[str]:
