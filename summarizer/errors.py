@@ -35,6 +35,12 @@ class ProviderError(SummarizerError):
     exit_code = 3
 
 
+class OutputError(SummarizerError):
+    """The output can't be written: disk full, read-only, gone. Nothing later could be written either."""
+
+    exit_code = 3
+
+
 class ExtractionError(SummarizerError):
     """The model never produced a valid record, even after re-asking."""
 

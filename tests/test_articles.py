@@ -89,3 +89,10 @@ def test_huge_file_is_read_not_rejected(tmp_path):
     path.write_text((BODY + " ") * 60_000)  # ~5.7 MB
     article = _one(path)
     assert len(article.text) > 5_000_000
+
+
+def test_nul_in_a_streamed_row_or_a_json_escape_is_an_error(tmp_path):
+    (tmp_path / "late.csv").write_text(f"id,text\na,{(BODY + ' ') * 100}\x00\n")
+    (tmp_path / "d.jsonl").write_text(json.dumps({"id": "b", "text": BODY + "\x00"}) + "\n")
+    items = list(read_inputs([str(tmp_path / "late.csv"), str(tmp_path / "d.jsonl")]))
+    assert [item.one_line() for item in items] == [f"{tmp_path / name}: binary data (NUL) in the text" for name in ("late.csv:2", "d.jsonl:1")]

@@ -392,7 +392,7 @@ def test_a_bad_key_stops_the_batch_instead_of_recording_every_article(tmp_path):
     with FakeOpenAI(queue_responder([Fault(401)])) as server:
         result = run(server, options(["in.jsonl"], "out.jsonl", concurrency=4))
         requests = server.request_count
-    assert result.fatal is not None and "401" in result.fatal
+    assert result.fatal is not None and "authentication failed" in result.fatal  # as summarize words it
     assert result.exit_code == 3 and result.errors == 0 and requests <= 4
     assert not Path("out.jsonl").read_text(), "nothing recorded: a --resume with the right key does it all"
 

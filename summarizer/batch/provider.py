@@ -265,8 +265,7 @@ class ProviderBatch:
         except (ProviderError, ExtractionError) as exc:
             self.job.write_error(article.id, exc, sum(r is not None for r in results))
             return
-        usage = record.provenance.usage
-        self.job.write_extraction(article, saved["key"], record.model_dump_json(), usage.prompt_tokens, usage.completion_tokens)
+        self.job.write_extraction(article, saved["key"], record)
 
     def extraction(self, article: Article, results: list[dict[str, Any] | None], part: _Part) -> ArticleExtraction:
         """Validate and ground the batch's answers for one article, as the live path does."""

@@ -5,15 +5,18 @@ Every input gets exactly one line: its `ArticleExtraction`, or an error record
 `{"id", "status": "error", "error_type", "message", "attempts", "source"}`. Lines are appended with one
 `write` each, so a kill -9 loses at most the calls in flight (and leaves at most a partial last line, cut
 off by the next `--resume`). `--resume` reads the output back and skips every id already in it;
-`--retry-errors` first drops the error records so those inputs are tried again. Extraction is the
+`--retry-errors` first drops the error records, and the partial ones (an events or claims answer that
+stayed invalid: `"status": "partial"`), so those inputs are tried again. Extraction is the
 `summarize` pipeline (`extract_async`): same prompt, schema, validation, grounding and provenance.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import fcntl
+import itertools
 import json
 import os
 import shlex
@@ -32,15 +35,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from summarizer.io.articles import DEFAULT_COLUMNS, Article, Columns, count_inputs, stream_inputs
-from summarizer.llm.base import CALL_GATE, Backend
+from summarizer.io.articles import BATCH_SUFFIXES, DEFAULT_COLUMNS, Article, Columns, count_inputs, stream_inputs
+from summarizer.llm.base import CALL_GATE, Backend, provider_error
 from summarizer.extraction.cache import Keyer, ResultCache, open_cache
-from summarizer.errors import ConfigError, InputError, ProviderError, SummarizerError
+from summarizer.errors import ConfigError, ExtractionError, InputError, OutputError, SummarizerError
 from summarizer.llm.prompts import Prompt, load_prompt
 from summarizer.llm.ratelimit import CallGate, count_attempts
-from summarizer.schema import SCHEMA_VERSION
+from summarizer.schema import SCHEMA_VERSION, ArticleExtraction
 
 DEFAULT_CONCURRENCY = 8
+# provenance.dropped counts a whole events or claims call whose answer stayed invalid (pipeline's `recover`):
+# the record lacks those items, so its line is marked partial.
+PARTIAL_COUNTS = {"events": "invalid_events_answers", "claims": "invalid_claims_answers"}
 SHOWN_PROBLEMS = 10  # error and warning lines printed while running; the output file has them all
 # USD per million tokens (input, output), list prices for the OpenAI models people batch with; the Batch
 # API halves them. Anything else (local servers, unknown models) reports no cost.
@@ -83,6 +89,7 @@ class BatchResult:
     extracted: int = 0  # new extractions (model calls made)
     cached: int = 0  # extractions served from the cache
     errors: int = 0  # error records written
+    partial: int = 0  # of `extracted`: records missing events or claims (an answer that stayed invalid)
     skipped: int = 0  # already in the output (--resume)
     duplicates: int = 0  # inputs whose id was already seen in this run (not written twice)
     error_types: Counter = field(default_factory=Counter)
@@ -108,7 +115,8 @@ class BatchResult:
 
 
 def line_identity(line: bytes | str) -> tuple[str | None, bool]:
-    """(id, is_error) of one output line; (None, False) when it is not one of ours."""
+    """(id, redo) of one output line, `redo` for an error or partial record (--retry-errors redoes them);
+    (None, False) when it is not one of ours."""
     try:
         data = json.loads(line)
     except ValueError:
@@ -118,7 +126,12 @@ def line_identity(line: bytes | str) -> tuple[str | None, bool]:
     if data.get("status") == "error":
         return _str_or_none(data.get("id")), True
     article = data.get("article")
-    return (_str_or_none(article.get("id")), False) if isinstance(article, dict) else (None, False)
+    return (_str_or_none(article.get("id")), data.get("status") == "partial") if isinstance(article, dict) else (None, False)
+
+
+def missing_parts(record: ArticleExtraction) -> list[str]:
+    """The parts (events, claims) a record lacks because a whole call's answer stayed invalid."""
+    return [part for part, count in PARTIAL_COUNTS.items() if record.provenance.dropped.get(count)]
 
 
 def _str_or_none(value: object) -> str | None:
@@ -132,8 +145,8 @@ class OutputLog:
 
     def __init__(self, path: Path, *, resume: bool, retry_errors: bool, overwrite: bool):
         self.path = path
-        self.done: set[str] = set()  # ids that have an extraction
-        self.failed: set[str] = set()  # ids that have only an error record
+        self.done: set[str] = set()  # ids that have a whole extraction
+        self.failed: set[str] = set()  # ids that have only an error or partial record
         self.lines = 0  # lines in the file
         self.cut_bytes = 0  # a partial last line (killed mid-write) removed on resume
         self.unreadable = 0  # complete lines that are not ours (left alone)
@@ -147,19 +160,22 @@ class OutputLog:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.fd = self._open_locked(truncate=overwrite)
         except OSError as exc:
-            raise ConfigError(f"cannot write output ({exc.strerror})", source=str(path)) from exc
+            raise OutputError(f"cannot write output ({exc.strerror})", source=str(path)) from exc
         if existing and resume:
             self._scan()
             if retry_errors and self.failed:
                 self._drop_error_records()
 
     def _open_locked(self, truncate: bool = False) -> int:
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if truncate else 0), 0o644)
+        """Truncated (--overwrite) only once the lock is held: a refused writer leaves the file as it was."""
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise ConfigError(f"another batch is writing {self.path}: wait for it, or choose another --out") from None
+        if truncate:
+            os.ftruncate(fd, 0)
         return fd
 
     def _scan(self) -> None:
@@ -191,16 +207,20 @@ class OutputLog:
         """--retry-errors: rewrite the file without the error records (atomically: a temp file renamed over)."""
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         kept = 0
-        with self.path.open("rb") as source, temp.open("wb") as target:
-            for line in source:
-                ident, failed = line_identity(line)
-                if failed and ident in self.failed:
-                    continue
-                target.write(line)
-                kept += 1
-            target.flush()
-            os.fsync(target.fileno())
-        os.replace(temp, self.path)
+        try:
+            with self.path.open("rb") as source, temp.open("wb") as target:
+                for line in source:
+                    ident, failed = line_identity(line)
+                    if failed and ident in self.failed:
+                        continue
+                    target.write(line)
+                    kept += 1
+                target.flush()
+                os.fsync(target.fileno())
+            os.replace(temp, self.path)
+        except OSError as exc:  # the output is untouched: only the copy failed
+            temp.unlink(missing_ok=True)
+            raise OutputError(f"cannot rewrite the output without its error records ({exc.strerror})", source=str(self.path)) from exc
         os.close(self.fd)
         self.fd = self._open_locked()
         self.retrying, self.lines = len(self.failed), kept
@@ -210,9 +230,17 @@ class OutputLog:
         return article_id in self.done or (not retry_errors and article_id in self.failed)
 
     def write(self, line: str) -> None:
+        """Appends one line, or raises OutputError with the file as it was: a partial line (disk full
+        mid-write) is cut off again, so a later --resume finds whole lines only."""
         data = (line + "\n").encode("utf-8", "surrogatepass")
-        while data:
-            data = data[os.write(self.fd, data) :]
+        start = os.lseek(self.fd, 0, os.SEEK_END)
+        try:
+            while data:
+                data = data[os.write(self.fd, data) :]
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # if even this fails, --resume cuts the partial line
+                os.ftruncate(self.fd, start)
+            raise OutputError(f"cannot write the output ({exc.strerror})", source=str(self.path)) from exc
         self.lines += 1
 
     def close(self) -> None:
@@ -314,8 +342,9 @@ def speed_up_instructor() -> None:
 class BatchRun:
     """State shared by the live (async) run and the provider-batch run: output, cache, counts, progress."""
 
-    def __init__(self, options: BatchOptions, backend: Backend, console: Console, prompt: Prompt | None = None):
+    def __init__(self, options: BatchOptions, backend: Backend, console: Console, inputs: Iterator[Article | InputError], prompt: Prompt | None = None):
         self.options, self.backend, self.console = options, backend, console
+        self.inputs = inputs  # streamed (non_empty): one pass
         self.prompt = prompt or load_prompt()
         self.result = BatchResult()
         self.cache: ResultCache | None = open_cache(options.cache_path, self.warn) if options.cache else None
@@ -369,13 +398,23 @@ class BatchRun:
 
     # -- results ------------------------------------------------------------------------------------
 
-    def write_extraction(self, article: Article, key: str, line: str, prompt_tokens: int, completion_tokens: int) -> None:
+    def write_extraction(self, article: Article, key: str, record: ArticleExtraction) -> None:
+        """One record's line. A partial one is marked, counted, not cached (--retry-errors asks the model
+        again) and exits like an answer that stayed invalid."""
+        line, missing = record.model_dump_json(), missing_parts(record)
+        if missing:
+            line = json.dumps({"status": "partial", "missing": missing, **json.loads(line)}, ensure_ascii=False)
         self.out.write(line)
-        if self.cache is not None:
+        if self.cache is not None and not missing:
             self.cache.put(key, article, line)
         self.result.extracted += 1
-        self.result.prompt_tokens += prompt_tokens
-        self.result.completion_tokens += completion_tokens
+        if missing:
+            self.result.partial += 1
+            self.result.exit_code = max(self.result.exit_code, ExtractionError.exit_code)
+            self.note(f"[yellow]partial:[/yellow] {escape(article.label)}: no valid {' or '.join(missing)} answer; its {' and '.join(missing)} are missing")
+        usage = record.provenance.usage
+        self.result.prompt_tokens += usage.prompt_tokens
+        self.result.completion_tokens += usage.completion_tokens
         self.advance()
 
     def write_error(self, article_id: str, error: BaseException, attempts: int | None) -> None:
@@ -405,7 +444,7 @@ class BatchRun:
     # -- inputs and progress total -------------------------------------------------------------------
 
     def items(self) -> Iterator[Article | InputError]:
-        return stream_inputs(self.options.inputs, columns=self.options.columns, fmt=self.options.input_format)
+        return self.inputs
 
     def count_in_background(self) -> None:
         """The bar's total (for the ETA), counted in a daemon thread so work starts at once."""
@@ -435,8 +474,7 @@ class BatchRun:
         self.out.close()
         if self.cache is not None:
             self.cache.close()
-        write_manifest(self, extra or {})
-        print_summary(self)
+        print_summary(self, write_manifest(self, extra or {}))
         return r
 
     def resume_command(self) -> str:
@@ -444,6 +482,19 @@ class BatchRun:
             return "the same command with --resume"
         args = [a for a in self.options.command if a not in ("--resume", "--overwrite")]
         return shlex.join(["summarizer", *args, "--resume"])
+
+
+def non_empty(options: BatchOptions) -> Iterator[Article | InputError]:
+    """The inputs, or the one-line InputError `summarize` and `brief` give when they name no article at all
+    (an empty directory or dump): a batch of nothing is a mistake, not a success."""
+    items = stream_inputs(options.inputs, columns=options.columns, fmt=options.input_format)
+    first = next(items, None)
+    if first is not None:
+        return itertools.chain([first], items)
+    spec = options.inputs[0] if len(options.inputs) == 1 else None
+    if spec is not None and os.path.isdir(spec):
+        raise InputError(f"directory has no articles ({', '.join(BATCH_SUFFIXES)})", source=spec)
+    raise InputError("no articles: the input is empty", source=spec)
 
 
 def cost_usd(backend: Backend, prompt_tokens: int, completion_tokens: int, *, provider_batch: bool = False) -> float | None:
@@ -456,7 +507,8 @@ def cost_usd(backend: Backend, prompt_tokens: int, completion_tokens: int, *, pr
     return round(cost / 2 if provider_batch else cost, 4)
 
 
-def write_manifest(run: BatchRun, extra: dict[str, Any]) -> None:
+def write_manifest(run: BatchRun, extra: dict[str, Any]) -> Path | None:
+    """The manifest's path, or None when it could not be written (a warning says why)."""
     r, options = run.result, run.options
     processed = r.written
     manifest = {
@@ -486,6 +538,7 @@ def write_manifest(run: BatchRun, extra: dict[str, Any]) -> None:
             "extracted": r.extracted,
             "cached": r.cached,
             "errors": r.errors,
+            "partial": r.partial,
             "skipped": r.skipped,
             "duplicates": r.duplicates,
             "error_types": dict(r.error_types),
@@ -505,16 +558,20 @@ def write_manifest(run: BatchRun, extra: dict[str, Any]) -> None:
         temp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(temp, path)
     except OSError as exc:
+        temp.unlink(missing_ok=True)  # a disk-full manifest: no empty temp file left behind
         run.console.print(f"[yellow]warning:[/yellow] cannot write the manifest {escape(str(path))} ({exc.strerror})", markup=True)
+        return None
+    return path
 
 
-def print_summary(run: BatchRun) -> None:
+def print_summary(run: BatchRun, manifest: Path | None) -> None:
     r, console = run.result, run.console
     processed = r.written
     rate = processed / r.wall_s if r.wall_s > 0 else 0.0
     head = "[yellow]interrupted[/yellow]" if r.interrupted else "[red]stopped[/red]" if r.fatal else "[green]done[/green]"
+    partial = f" ({r.partial:,} partial: redo with --retry-errors)" if r.partial else ""
     console.print(
-        f"{head}: {r.seen:,} inputs in {r.wall_s:,.1f} s ({rate:,.1f}/s): {r.extracted:,} extracted, {r.cached:,} from cache, "
+        f"{head}: {r.seen:,} inputs in {r.wall_s:,.1f} s ({rate:,.1f}/s): {r.extracted:,} extracted{partial}, {r.cached:,} from cache, "
         f"{r.errors:,} errors, {r.skipped:,} already done, {r.duplicates:,} duplicate ids",
         markup=True,
         highlight=False,
@@ -528,7 +585,7 @@ def print_summary(run: BatchRun) -> None:
         console.print(f"repaired: a partial last line ({run.out.cut_bytes:,} bytes, from a killed run) was cut off and redone", highlight=False, markup=False)
     if run.out.retrying:
         console.print(f"retried: {run.out.retrying:,} error records were replaced (--retry-errors)", highlight=False, markup=False)
-    console.print(f"output: {run.options.out} ({run.out.lines:,} lines) · manifest: {manifest_path(run.options.out)}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"output: {run.options.out} ({run.out.lines:,} lines) · manifest: {manifest or 'not written'}", highlight=False, markup=False, soft_wrap=True)
     if r.fatal:
         console.print(f"[red]error:[/red] {escape(r.fatal)}", markup=True, highlight=False, soft_wrap=True)
     if r.interrupted or r.fatal:
@@ -564,7 +621,7 @@ class LiveRun:
     def __init__(self, run: BatchRun):
         self.run = run
         self.backend = run.backend
-        self.gate = CallGate(run.options.rpm, run.options.tpm)
+        self.gate = CallGate(run.options.rpm, run.options.tpm, on_fatal=self.provider_failed)
         self.inflight: set[asyncio.Task] = set()
         self.concurrency = max(1, run.options.concurrency) if self.backend.acreate is not None else 1
 
@@ -572,23 +629,8 @@ class LiveRun:
         loop = asyncio.get_running_loop()
         installed = _install_signals(loop, self.interrupt)
         token = CALL_GATE.set(self.gate)
-        semaphore = asyncio.Semaphore(self.concurrency)
         try:
-            for n, item in enumerate(self.run.items(), 1):
-                if self.run.stopping:
-                    break
-                if n % 128 == 0:
-                    await asyncio.sleep(0)  # a warm run never awaits otherwise: let signals and the bar in
-                admitted = self.run.admit(item)
-                if admitted is None:
-                    continue
-                await semaphore.acquire()
-                if self.run.stopping:
-                    semaphore.release()
-                    break
-                task = asyncio.create_task(self.one(*admitted))
-                self.inflight.add(task)
-                task.add_done_callback(lambda t: (self.inflight.discard(t), semaphore.release()))
+            await self.feed(asyncio.Semaphore(self.concurrency))
             while self.inflight:
                 await asyncio.wait(set(self.inflight))
         finally:
@@ -598,7 +640,35 @@ class LiveRun:
             if self.backend.aclose is not None:
                 await self.backend.aclose()
 
+    async def feed(self, semaphore: asyncio.Semaphore) -> None:
+        """Admit the inputs in order, starting a task per article that needs the model."""
+        for n, item in enumerate(self.run.items(), 1):
+            if self.run.stopping:
+                break
+            if n % 128 == 0:
+                await asyncio.sleep(0)  # a warm run never awaits otherwise: let signals and the bar in
+            try:
+                admitted = self.run.admit(item)
+            except OutputError as err:  # a cache hit or an input error could not be written
+                self.stop(fatal=err.one_line())
+                break
+            if admitted is None:
+                continue
+            await semaphore.acquire()
+            if self.run.stopping:
+                semaphore.release()
+                break
+            task = asyncio.create_task(self.one(*admitted))
+            self.inflight.add(task)
+            task.add_done_callback(lambda t: (self.inflight.discard(t), semaphore.release()))
+
     async def one(self, article: Article, key: str) -> None:
+        try:
+            await self.extract(article, key)
+        except OutputError as err:  # the disk is full (or the file gone): no later line could be written either
+            self.stop(fatal=err.one_line())
+
+    async def extract(self, article: Article, key: str) -> None:
         from summarizer.extraction.run import extract, extract_async  # here: a run answered from the cache never loads it
 
         speed_up_instructor()
@@ -615,13 +685,15 @@ class LiveRun:
                 self.stop(fatal=err.one_line())
                 return
             except Exception as exc:
-                if self.gate.fatal is not None:  # every article would fail the same way: stop, record nothing
-                    self.stop(fatal=ProviderError(f"{self.backend.id}: {_short(self.gate.fatal)}").one_line())
+                if self.gate.fatal is not None:  # the batch is stopping (provider_failed): record nothing
                     return
                 self.run.write_error(article.id, exc, attempts[0] or None)
                 return
-        usage = record.provenance.usage
-        self.run.write_extraction(article, key, record.model_dump_json(), usage.prompt_tokens, usage.completion_tokens)
+        self.run.write_extraction(article, key, record)
+
+    def provider_failed(self, exc: BaseException) -> None:
+        """Every article would fail the same way: stop now, in-flight retries included; --resume does them all."""
+        self.stop(fatal=provider_error(exc, self.backend.id).one_line())
 
     def interrupt(self) -> None:
         if self.run.stopping and self.run.result.interrupted:
@@ -635,10 +707,6 @@ class LiveRun:
         self.run.stopping = True
         for task in list(self.inflight):
             task.cancel()
-
-
-def _short(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
 
 
 def _install_signals(loop: asyncio.AbstractEventLoop, handler: Callable[[], None]) -> list[int]:
@@ -662,6 +730,7 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
         raise ConfigError("--resume and --overwrite contradict each other: choose one")
     if options.provider_batch and (options.rpm or options.tpm):
         console.print("note: --rpm/--tpm do not apply to --provider-batch (the provider schedules the work)", highlight=False, markup=False)
+    inputs = non_empty(options)  # before the backend and the output: nothing to do is an input error
     backend = make_backend()
     if backend.acreate is None and not options.provider_batch:
         console.print(
@@ -670,7 +739,7 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
             highlight=False,
             soft_wrap=True,
         )
-    run = BatchRun(options, backend, console)
+    run = BatchRun(options, backend, console, inputs)
     extra: dict[str, Any] = {}
     try:
         run.count_in_background()
@@ -684,6 +753,8 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
             asyncio.run(LiveRun(run).main())
     except KeyboardInterrupt:  # outside the event loop (no signal handler there)
         run.result.interrupted = True
+    except OutputError as err:  # the provider batch's collection could not write a line
+        run.result.fatal = err.one_line()
     finally:
         result = run.finish(extra)
     return result

@@ -175,7 +175,7 @@ def batch(
     rpm: Annotated[float | None, typer.Option("--rpm", min=0.1, help="Client-side limit: requests per minute (retries and re-asks count).")] = None,
     tpm: Annotated[float | None, typer.Option("--tpm", min=1, help="Client-side limit: tokens per minute (estimated per call, settled with the reported usage).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an earlier output: skip every id already in it.")] = False,
-    retry_errors: Annotated[bool, typer.Option("--retry-errors", help="With --resume, also redo the inputs whose line is an error record (that line is replaced).")] = False,
+    retry_errors: Annotated[bool, typer.Option("--retry-errors", help="With --resume, also redo the inputs whose line is an error or partial record (that line is replaced).")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Start an existing output over.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the extraction cache.")] = False,
     cache_path: Annotated[Path | None, typer.Option("--cache", help="The cache file (default ~/.cache/summarizer/extractions.sqlite, or under $SUMMARIZER_CACHE).")] = None,

@@ -67,6 +67,8 @@ def _checked(article: Article, source: str) -> Article:
     article.origin = source
     if not article.text.strip():
         raise InputError("empty article (no text)", source=source)
+    if "\x00" in article.text:  # a streamed row past the binary probe, or a JSON "\u0000"
+        raise InputError("binary data (NUL) in the text", source=source)
     if len(article.text.split()) < MIN_WORDS:
         raise InputError(f"not an article: only {len(article.text.split())} words", source=source)
     return article

@@ -7,6 +7,7 @@ batch served from the cache, or `summarizer schema`, never talks to a model."""
 
 from __future__ import annotations
 
+import errno
 import json
 import random
 import threading
@@ -107,6 +108,19 @@ def is_unsupported(exc: BaseException) -> bool:
     return isinstance(exc, rejected) and any(h in str(exc).lower() for h in _UNSUPPORTED_HINTS)
 
 
+def is_refused(exc: BaseException) -> bool:
+    """A connection refused (nothing listens at the endpoint), however the HTTP client wrapped it: openai's
+    aiohttp transport reports it as a timeout."""
+    import openai
+
+    cause: BaseException | None = exc if isinstance(exc, openai.APIConnectionError) else None
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def is_transient(exc: BaseException) -> bool:
     import openai
 
@@ -139,7 +153,7 @@ def _retry_policy(attempts: int) -> dict[str, Any]:
     return {"retry": retry_if_exception(is_transient), "wait": _wait, "stop": stop_after_attempt(attempts), "reraise": True}
 
 
-def provider_error(exc: BaseException, backend_id: str, source: str) -> ProviderError:
+def provider_error(exc: BaseException, backend_id: str, source: str | None = None) -> ProviderError:
     """One line saying what the endpoint did to which input, with the fix when there is one."""
     return ProviderError(f"{backend_id}: {_cause(exc)}", source=source)
 
@@ -151,6 +165,8 @@ def _cause(exc: BaseException) -> str:
         return f"the server rejected the request; try another --mode (tools, json, md_json): {_short(exc)}"
     if isinstance(exc, openai.RateLimitError):
         return f"rate limited (HTTP 429) after {TRANSIENT_ATTEMPTS} attempts"
+    if is_refused(exc):
+        return "cannot connect (connection refused)"
     if isinstance(exc, openai.APITimeoutError):
         return f"timed out after {TRANSIENT_ATTEMPTS} attempts"
     if isinstance(exc, openai.APIConnectionError):

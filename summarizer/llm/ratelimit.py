@@ -6,8 +6,11 @@ retries and re-asks included:
   allowance, so a run never bursts a whole minute's quota at once;
 - a 429 pauses *every* worker until its `Retry-After` (or a backoff when the server gives none), not just
   the one that got it: the others would only collect 429s of their own;
-- answers the request itself can never fix (bad key, unknown model, a mode the server rejects) are noted
-  as `fatal`, so the batch stops instead of writing thousands of identical error records.
+- answers the request itself can never fix (bad key, unknown model, a mode the server rejects), and a
+  refused connection before any call succeeded (nothing listens there), are noted as `fatal` and reported
+  to `on_fatal` at once, so the batch stops instead of writing thousands of identical error records (or
+  waiting out every article's retries first). A refusal after an answer may be a server restarting: it is
+  retried like any transient fault.
 Tokens are estimated before a call (prompt characters / 4 plus a running mean of answer sizes) and settled
 with the usage the server reports.
 """
@@ -80,8 +83,16 @@ def is_fatal(exc: BaseException) -> bool:
 
 
 class CallGate:
-    def __init__(self, rpm: float | None = None, tpm: float | None = None, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        on_fatal: Callable[[BaseException], None] | None = None,
+    ):
         self.clock = clock
+        self.on_fatal = on_fatal
         now = clock()
         self.requests = Bucket(rpm, now) if rpm else None
         self.tokens = Bucket(tpm, now) if tpm else None
@@ -89,6 +100,7 @@ class CallGate:
         self.throttled = 0  # 429s seen
         self._streak = 0  # 429s in a row, for the backoff when no Retry-After is given
         self.fatal: BaseException | None = None
+        self.answered = False  # a call got an answer: from then on a refused connection is transient
         self._lock: asyncio.Lock | None = None
         self._answer_tokens = 500.0  # running mean of completion tokens
         self._schema_chars: dict[str, int] = {}  # the tool/response schema is the same on every call: size it once
@@ -108,13 +120,20 @@ class CallGate:
             self._throttle(base.retry_after(exc))
             raise
         except openai.APIError as exc:
-            if is_fatal(exc):
-                self.fatal = self.fatal or exc
+            if is_fatal(exc) or (not self.answered and base.is_refused(exc)):
+                self._fail(exc)
             raise
         self._streak = 0
+        self.answered = True
         if self.tokens:
             self._settle(estimate, getattr(response, "usage", None))
         return response
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.fatal is None:
+            self.fatal = exc
+            if self.on_fatal is not None:
+                self.on_fatal(exc)
 
     async def _acquire(self, tokens: float) -> None:
         self._lock = self._lock or asyncio.Lock()
