@@ -86,7 +86,7 @@ def request_body(article) -> bytes:
     """A chat request the size of the client's: the prompt with the article, the tool schema."""
     from summarizer.llm.prompts import load_prompt
     from summarizer.schema import ExtractionDraft
-    from summarizer.io.sentences import numbered, split_sentences
+    from summarizer.rules.sentences import numbered, split_sentences
 
     messages = load_prompt().messages(title=article.title, published=str(article.published), numbered_sentences=numbered(split_sentences(article.text)))
     tool = {"type": "function", "function": {"name": "ExtractionDraft", "parameters": ExtractionDraft.model_json_schema()}}

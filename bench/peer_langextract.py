@@ -78,7 +78,7 @@ from summarizer.schema import (  # noqa: E402
     Summary,
     Usage,
 )
-from summarizer.io.sentences import Sentence, split_sentences  # noqa: E402
+from summarizer.rules.sentences import Sentence, split_sentences  # noqa: E402
 from summarizer.llm.embedded.weights import DEFAULT_MODEL_NAME, ensure_default_model  # noqa: E402
 
 DEFAULT_FIXTURES = ROOT / "evals" / "fixtures" / "test"

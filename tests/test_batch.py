@@ -19,7 +19,8 @@ from conftest import ROOT, SEED_000, seed_000_answer
 from fake_openai import Fault, FakeOpenAI, RawToolCall, Stall, faulty_responder, queue_responder
 from summarizer.io.articles import Columns, read_inputs
 from summarizer.llm import base, resolve_backend
-from summarizer.batch.run import BatchOptions, OutputLog, manifest_path, run_batch
+from summarizer.batch import BatchOptions, run_batch
+from summarizer.batch.run import OutputLog, manifest_path
 from summarizer.schema import ArticleExtraction
 
 SEED = next(read_inputs([str(SEED_000)]))

@@ -24,7 +24,8 @@ import summarizer.extraction.run  # noqa: F401  (imported up front: the timing b
 from summarizer.llm import ratelimit
 from summarizer.io.articles import read_inputs
 from summarizer.llm import base, resolve_backend
-from summarizer.batch.run import BatchOptions, OutputLog, manifest_path, run_batch
+from summarizer.batch import BatchOptions, run_batch
+from summarizer.batch.run import OutputLog, manifest_path
 from summarizer.cli.app import app
 from summarizer.errors import ConfigError
 from summarizer.schema import ArticleExtraction

@@ -15,7 +15,7 @@ from conftest import SEED_000, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
 from summarizer.io.articles import read_inputs
 from summarizer.llm import base, resolve_backend
-from summarizer.batch.run import BatchOptions, run_batch
+from summarizer.batch import BatchOptions, run_batch
 from summarizer.extraction.cache import ResultCache
 from summarizer.cli.app import app
 

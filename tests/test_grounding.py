@@ -9,7 +9,7 @@ from summarizer.rules.attribution import Quotes
 from summarizer.rules.event_status import event_status
 from summarizer.extraction.grounding import GroundedWindow, named_actors, recited, whole_words
 from summarizer.schema import DESCRIPTION_CHARS, ActorRole, ClaimNote, Entity, EventNote, ExtractionDraft, per_sentence, sentence_notes, validation_context
-from summarizer.io.sentences import split_sentences
+from summarizer.rules.sentences import split_sentences
 from summarizer.rules.words import same_word
 
 

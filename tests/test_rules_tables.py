@@ -21,7 +21,7 @@ from summarizer.rules.names import normalize_name
 from summarizer.rules import VERB_COLUMNS
 from summarizer.rules.load import table
 from summarizer.schema import ClaimantType, EventType, Stance
-from summarizer.io.sentences import split_sentences
+from summarizer.rules.sentences import split_sentences
 from summarizer.rules.words import content_words
 
 

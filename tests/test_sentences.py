@@ -1,6 +1,6 @@
 from conftest import SEED_000, SEED_003
 from summarizer.io.articles import article_from_text
-from summarizer.io.sentences import MAX_SENTENCE_CHARS, numbered, split_sentences
+from summarizer.rules.sentences import MAX_SENTENCE_CHARS, numbered, split_sentences
 
 
 def test_spans_index_the_text_exactly():

@@ -1,7 +1,7 @@
 from summarizer.rules.attribution import Quotes
 from summarizer.extraction.grounding import GroundedWindow
 from summarizer.schema import Claim, ClaimNote, Entity, EventNote, ExtractionDraft, validation_context
-from summarizer.io.sentences import split_sentences
+from summarizer.rules.sentences import split_sentences
 from summarizer.extraction.windows import _with_countries, _with_speakers, merge_windows, plan_windows
 
 TEXT = " ".join(f"Sentence number {i} says the United States imposed sanctions on entity {i}." for i in range(1, 41))

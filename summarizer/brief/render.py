@@ -10,7 +10,7 @@ from summarizer.brief.briefing import Briefing, BriefClaim, Citation, Lead, Sour
 from summarizer.brief.template import HTML_TEMPLATE, SCRIPT, STYLE
 from summarizer.io.html_page import render_page
 from summarizer.io.render import date_label
-from summarizer.io.sentences import split_sentences
+from summarizer.rules.sentences import split_sentences
 
 
 def _cites(citations: list[Citation]) -> str:

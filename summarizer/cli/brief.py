@@ -12,7 +12,7 @@ import typer
 
 from summarizer.io.articles import Article, read_inputs
 from summarizer.brief.briefing import BriefInput, Skipped, build_briefing, is_extraction_jsonl, read_extractions
-from summarizer.cli.app import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
+from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
 from summarizer.io.console import report, stderr, warn
 from summarizer.errors import InputError, SummarizerError
 from summarizer.schema import ArticleExtraction

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli.app import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
+from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
 from summarizer.io.console import report
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.gate import DEFAULT_TOLERANCE

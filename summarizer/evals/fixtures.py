@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from summarizer.io.articles import Article, article_from_record, read_inputs
 from summarizer.errors import FixtureError, InputError
 from summarizer.schema import Actor, ActorRole, Attribution, Claim, ClaimantType, DatePrecision, Entity, EntityType, Event, EventDate, EventStatus, EventType, Evidence, Stance
-from summarizer.io.sentences import Sentence, split_sentences
+from summarizer.rules.sentences import Sentence, split_sentences
 
 FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
 _PRECISION_BY_LENGTH = {10: DatePrecision.day, 7: DatePrecision.month, 4: DatePrecision.year}

@@ -14,7 +14,7 @@ from summarizer.rules.attribution import Quotes
 from summarizer.extraction.grounding import GroundedWindow
 from summarizer.extraction.postprocess import PostSteps
 from summarizer.schema import ClaimNote, Claim, Entity, EntityDraft, Event, EventNote, ExtractionDraft, KeyPointDraft, Summary, per_sentence, sentence_notes
-from summarizer.io.sentences import split_sentences
+from summarizer.rules.sentences import split_sentences
 from summarizer.extraction.windows import merge_windows
 
 NOTES = {"events": EventNote, "claims": ClaimNote}

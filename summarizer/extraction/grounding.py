@@ -19,7 +19,7 @@ from summarizer.rules.event_types import checked_type, is_background, is_filler
 from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
 from summarizer.schema import CLAIMANT_TYPE_OF_ENTITY, DESCRIPTION_CHARS, Actor, ActorRole, Attribution, Claim, ClaimantType, ClaimNote, Entity, Event, EventDate, EventNote, EventStatus, EventType, Evidence, ExtractionDraft, KeyPoint, normalize_quote_text
 from summarizer.rules.thresholds import DRIFT, MAX_CLAIM_EVENTS, NEIGHBOURS, RECITE_GAIN, RECITE_MIN, SAME_TEXT
-from summarizer.io.sentences import Sentence
+from summarizer.rules.sentences import Sentence
 from summarizer.rules.words import content_words, share_held
 
 

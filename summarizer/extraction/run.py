@@ -24,7 +24,7 @@ from summarizer.errors import ExtractionError
 from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
 from summarizer.llm.prompts import Prompt, load_prompt
 from summarizer.schema import ArticleExtraction, ArticleMeta, ExtractionDraft, Provenance, Usage, per_sentence, validation_context
-from summarizer.io.sentences import Sentence, numbered, split_sentences
+from summarizer.rules.sentences import Sentence, numbered, split_sentences
 from summarizer.extraction.windows import plan_windows
 
 DEFAULT_RETRIES = 1  # validation re-asks after the first answer: each costs a full generation on a small model

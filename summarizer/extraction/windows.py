@@ -11,7 +11,7 @@ from summarizer.rules.names import normalize_name
 from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
 from summarizer.rules.thresholds import MAX_KEY_POINTS, MAX_SPEAKER_WORDS, SAME_TEXT
 from summarizer.schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
-from summarizer.io.sentences import Sentence
+from summarizer.rules.sentences import Sentence
 
 # A claimant's type as an entity's; an anonymous source is no entity.
 _SPEAKER_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}

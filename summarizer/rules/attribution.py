@@ -8,7 +8,7 @@ import re
 
 from summarizer import rules
 from summarizer.schema import Attribution, Stance
-from summarizer.io.sentences import Sentence
+from summarizer.rules.sentences import Sentence
 
 # The cue words of every rule here are rows of rules/tables/verbs.toml.
 _VERBS = rules.verbs()
