@@ -48,10 +48,6 @@ class PostSteps:
             raise ConfigError(f"unknown post-processing step {', '.join(unknown)} (known: {', '.join(STEP_NAMES)})")
         return replace(cls(), **{name: False for name in disabled})
 
-    @property
-    def disabled(self) -> list[str]:
-        return [name for name in STEP_NAMES if not getattr(self, name)]
-
 
 STEPS: dict[str, str] = {f.name: f.metadata["description"] for f in fields(PostSteps)}  # name -> what it does
 STEP_NAMES = tuple(STEPS)
