@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli import batch, brief, evaluate, schema, summarize
+from summarizer.cli import batch, brief, evaluate, export, schema, summarize
 from summarizer.errors import SummarizerError
 from summarizer.io.console import report, state, stderr
 
@@ -35,6 +35,7 @@ app.command("batch")(batch.batch)
 app.command("schema")(schema.schema)
 app.command("eval")(evaluate.eval_command)
 app.command("brief")(brief.brief_command)
+app.command("export")(export.export)
 
 
 def main() -> None:
