@@ -4,10 +4,10 @@ For each seed: wall time, prompt/completion tokens, tokens/s and the ratio to ra
 is what the same Llama object does with no schema, no grammar and no pipeline (prefill tokens/s on a long
 prompt, generation tokens/s on free text). ratio = (evaluated prompt/raw_prefill + completion/raw_gen) / wall,
 so 1.0 means the pipeline adds nothing over bare llama.cpp; above 1.0 it generates faster than llama.cpp does
-token by token (prompt-lookup guesses, summarizer/backends/fast_grammar.py; `--no-guesses` turns them off).
+token by token (prompt-lookup guesses, summarizer/llm/embedded/fast_grammar.py; `--no-guesses` turns them off).
 Evaluated prompt tokens are those llama.cpp actually ran: an article's events and claims calls repeat its
 first call's prompt, whose KV cache they reuse. Each article starts as a new `summarizer summarize` process
-would: from the prompt's fixed part restored from disk (summarizer/backends/prefix.py), whose tokens are then
+would: from the prompt's fixed part restored from disk (summarizer/llm/embedded/prefix.py), whose tokens are then
 not evaluated again; the one-time cost of evaluating and saving that state (a machine's very first run) is
 reported as `prefix_first_run_s`.
 Targets (issue 2): median <= 45 s per seed article, peak RSS <= 3 GB, ratio >= 0.9.

@@ -1,5 +1,5 @@
 """`python -m llama_cpp.server` with the AMX-safe model loading of summarizer's embedded backend
-(`summarizer/backends/weight_buffers.py`): on an AMX CPU the plain server segfaults on its first prompt.
+(`summarizer/llm/embedded/weight_buffers.py`): on an AMX CPU the plain server segfaults on its first prompt.
 Same arguments as `python -m llama_cpp.server`."""
 
 import runpy
