@@ -15,7 +15,7 @@ from summarizer.export.tables import TABLES, Row, Table
 
 SUFFIXES = (".csv", ".parquet")
 LIST_SEPARATOR = "|"  # a CSV cell holding a list: `United States|Britain`, `1|3`
-ROW_GROUP_ROWS = 32_768  # Parquet rows held before a row group is written: the memory bound of a Parquet sink
+ROW_GROUP_ROWS = 16_384  # Parquet rows held before a row group is written: the memory bound of a Parquet sink
 PARQUET_EXTRA = "pip install 'summarizer[parquet]'"
 
 
