@@ -31,7 +31,7 @@ from summarizer.llm.base import Backend
 from summarizer.errors import ConfigError
 from summarizer.llm.prompts import Prompt
 from summarizer.schema import SCHEMA_VERSION, ArticleExtraction, ClaimNote, EventNote, ExtractionDraft
-from summarizer.llm.embedded.weights import cache_dir
+from summarizer.io.paths import cache_dir
 
 
 def default_cache_path() -> Path:

@@ -1,4 +1,5 @@
-"""Prompt templates from `prompts/*.j2`; a prompt's version is the hash of its file, recorded in every output."""
+"""Prompt templates from `prompts/*.j2`, shipped in the wheel as the package `summarizer.prompts`; a prompt's
+version is the hash of its file, recorded in every output."""
 
 from __future__ import annotations
 
@@ -6,18 +7,21 @@ import hashlib
 import os
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined, Template
 
 from summarizer.errors import ConfigError
+from summarizer.io.paths import shipped
 
 USER_MARKER = "=== user ==="
 
 
-def prompts_dir() -> Path:
-    """`$SUMMARIZER_PROMPTS`, else the repository's `prompts/` beside the package."""
-    return Path(os.environ.get("SUMMARIZER_PROMPTS") or Path(__file__).resolve().parents[2] / "prompts")
+def prompts_dir() -> Traversable:
+    """`$SUMMARIZER_PROMPTS`, else the shipped `summarizer.prompts` (the repository's `prompts/`)."""
+    override = os.environ.get("SUMMARIZER_PROMPTS")
+    return Path(override) if override else shipped("prompts")
 
 
 @dataclass(frozen=True)

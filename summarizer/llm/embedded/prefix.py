@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.llm.prompts import Prompt
-from summarizer.llm.embedded.weights import cache_dir
+from summarizer.io.paths import cache_dir
 
 log = logging.getLogger(__name__)
 SUFFIX = ".kvstate"

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from summarizer.errors import ConfigError
+from summarizer.io.paths import cache_dir
 
 DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4"
 PARTS = 22
@@ -19,13 +20,6 @@ MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 CHUNK = 8 << 20
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-
-
-def cache_dir() -> Path:
-    """`$SUMMARIZER_CACHE`, else `$XDG_CACHE_HOME/summarizer`, else `~/.cache/summarizer`."""
-    if os.environ.get("SUMMARIZER_CACHE"):
-        return Path(os.environ["SUMMARIZER_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "summarizer"
 
 
 def default_model_path() -> Path:
