@@ -18,11 +18,10 @@ from typing import Any
 from markupsafe import escape
 
 from conftest import chromium_page
-from summarizer.brief import template as briefing_template
 from summarizer.brief.briefing import build_briefing
 from summarizer.brief.render import to_html
-from summarizer.evals import report_template
 from summarizer.io.html_page import content_security_policy, source_hash
+from summarizer.io.html_page import page as shipped_page
 from test_brief import fixture_inputs
 
 # no double quotes: it goes into a fixture's JSON-quoted text as it is
@@ -66,8 +65,8 @@ def test_both_pages_allow_only_their_own_script_and_style_by_hash(tmp_path):
         for tag, directive in (("script", "script-src"), ("style", "style-src")):
             digests = [base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in inline(page, tag)]
             assert csp[directive] == [f"'sha256-{d}'" for d in digests], (name, tag)
-    for name, template in (("brief", briefing_template), ("report", report_template)):  # one policy, built once
-        assert policy(pages[name]) == directives(content_security_policy(template.SCRIPT, template.STYLE))
+    for name, shipped in (("brief", shipped_page("brief", "brief")), ("report", shipped_page("evals", "report"))):  # one policy, built once
+        assert policy(pages[name]) == directives(content_security_policy(shipped.script, shipped.style))
 
 
 def test_a_hostile_record_is_text_in_the_brief_page():

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from summarizer.io import markdown_escape as md
 from summarizer.brief.briefing import Briefing, BriefClaim, Citation, Lead, SourceArticle, Story
-from summarizer.brief.template import HTML_TEMPLATE, SCRIPT, STYLE
-from summarizer.io.html_page import render_page
+from summarizer.io.html_page import page, render_page
 from summarizer.io.render import date_label
 from summarizer.rules.sentences import split_sentences
 
@@ -151,6 +150,6 @@ def to_html(briefing: Briefing) -> str:
     texts = {s.n: segments(s, cited_by) for s in briefing.sources}
     spans = {story.id: _span(briefing, story.sources).removeprefix(" · ") for story in briefing.stories}
     return render_page(
-        HTML_TEMPLATE, SCRIPT, STYLE, date_label=date_label, targets=targets, sentence_id=sentence_id, lead_line=_lead_line,
+        page("brief", "brief"), date_label=date_label, targets=targets, sentence_id=sentence_id, lead_line=_lead_line,
         b=briefing, several=len(briefing.stories) > 1, texts=texts, spans=spans, span=_span(briefing, [s.n for s in briefing.sources]).removeprefix(" · "),
     )

@@ -17,12 +17,11 @@ from rich.table import Table
 
 from summarizer.io import markdown_escape as md
 from summarizer.errors import FixtureError
-from summarizer.io.html_page import render_page
+from summarizer.io.html_page import page, render_page
 from summarizer.schema import Claim, Entity, Event
 from summarizer.match.align import Aliases, Alignment, alias_table, same_name
 from summarizer.evals.gate import GateRow
 from summarizer.evals.metrics import Totals, article_metrics
-from summarizer.evals.report_template import HTML_TEMPLATE, SCRIPT, STYLE
 from summarizer.evals.scorers import ArticleResult, date_within
 
 # (metric name, column title, terminal title) for the per-article tables; terminals are narrow
@@ -209,7 +208,7 @@ def _context(results: list[ArticleResult], totals: Totals, run_label: str) -> di
 
 
 def render_html(results: list[ArticleResult], totals: Totals, run_label: str) -> str:
-    return render_page(HTML_TEMPLATE, SCRIPT, STYLE, **_context(results, totals, run_label))
+    return render_page(page("evals", "report"), **_context(results, totals, run_label))
 
 
 def _md_item(item: ItemView | None) -> str:
