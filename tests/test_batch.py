@@ -20,7 +20,7 @@ from fake_openai import Fault, FakeOpenAI, RawToolCall, Stall, faulty_responder,
 from summarizer.io.articles import Columns, read_inputs
 from summarizer.llm import base, resolve_backend
 from summarizer.batch import BatchOptions, run_batch
-from summarizer.batch.run import OutputLog, manifest_path
+from summarizer.batch.output import OutputLog, manifest_path
 from summarizer.schema import ArticleExtraction
 
 SEED = next(read_inputs([str(SEED_000)]))

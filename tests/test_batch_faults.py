@@ -25,7 +25,7 @@ from summarizer.llm import ratelimit
 from summarizer.io.articles import read_inputs
 from summarizer.llm import base, resolve_backend
 from summarizer.batch import BatchOptions, run_batch
-from summarizer.batch.run import OutputLog, manifest_path
+from summarizer.batch.output import OutputLog, manifest_path
 from summarizer.cli.app import app
 from summarizer.errors import ConfigError
 from summarizer.schema import ArticleExtraction

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer.evals.fixtures import load_fixture
-from summarizer.evals.metrics import ArticleScore, Counts, Ratio, cost_usd, summarize
+from summarizer.evals.metrics import ArticleScore, Counts, Ratio, summarize
 from summarizer.evals.runs import RunError, RunLine
 from summarizer.evals.scorers import date_exact, date_within, score_article
 from summarizer.schema import DatePrecision, Event, EventDate, EventType
@@ -39,12 +39,7 @@ def test_micro_pools_counts_macro_averages_articles():
     assert totals.micro["schema_valid"] == 0.5
 
 
-def test_cost_uses_the_price_table_and_is_unknown_elsewhere():
-    assert cost_usd("openai/gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
-    assert cost_usd("openai/gpt-4o-mini-2024-07-18", 1_000_000, 0) == pytest.approx(0.15)  # snapshot: family price
-    assert cost_usd("openai/gpt-4o", 1_000_000, 0) == pytest.approx(2.5)
-    assert cost_usd("embedded/qwen", 10_000, 10_000) == 0.0
-    assert cost_usd("openai-compatible/llama", 10, 10) is None
+def test_total_cost_is_unknown_when_one_article_cost_is():  # the price table itself: tests/test_prices.py
     assert summarize([ArticleScore("a", True, cost_usd=0.1), ArticleScore("b", True, cost_usd=None)]).cost_usd is None
 
 

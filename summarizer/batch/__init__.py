@@ -9,9 +9,12 @@ from typing import Any
 
 from rich.console import Console
 
-from summarizer.batch.run import BatchOptions, BatchResult, BatchRun, LiveRun, non_empty, speed_up_instructor
+from summarizer.batch.live import LiveRun
+from summarizer.batch.report import finish
+from summarizer.batch.run import BatchOptions, BatchResult, BatchRun, non_empty
 from summarizer.errors import ConfigError, OutputError
 from summarizer.llm.base import Backend
+from summarizer.llm.instructor_speedups import speed_up_instructor
 
 __all__ = ["BatchOptions", "BatchResult", "run_batch"]
 
@@ -49,6 +52,6 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
     except OutputError as err:  # the provider batch's collection could not write a line
         run.result.fatal = err.one_line()
     finally:
-        result = run.finish(extra)
+        result = finish(run, extra)
     return result
 

@@ -10,29 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# USD per million tokens (input, output): OpenAI list prices. Backend ids are "openai/<model>"; a dated
-# snapshot ("gpt-4o-mini-2024-07-18") takes its family's price (longest matching prefix).
-PRICES_PER_MTOK = {
-    "openai/gpt-4o-mini": (0.15, 0.60),
-    "openai/gpt-4o": (2.50, 10.00),
-    "openai/gpt-4.1-nano": (0.10, 0.40),
-    "openai/gpt-4.1-mini": (0.40, 1.60),
-    "openai/gpt-4.1": (2.00, 8.00),
-    "openai/gpt-3.5-turbo": (0.50, 1.50),
-}
-FREE_BACKENDS = ("embedded/",)  # runs in process: no per-token price
-
-
-def cost_usd(backend: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """What the tokens cost, or None when the model's price is unknown (any other server)."""
-    if backend.startswith(FREE_BACKENDS):
-        return 0.0
-    keys = [k for k in PRICES_PER_MTOK if backend.startswith(k)]
-    if not keys:
-        return None
-    price_in, price_out = PRICES_PER_MTOK[max(keys, key=len)]
-    return (prompt_tokens * price_in + completion_tokens * price_out) / 1e6
-
 
 @dataclass(frozen=True)
 class Counts:

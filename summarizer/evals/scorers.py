@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from summarizer.schema import Event, Evidence
 from summarizer.match.align import CLAIM_THRESHOLD, ENTITY_THRESHOLD, EVENT_THRESHOLD, Aliases, Alignment, alias_table, align, claim_similarities, entity_similarities, event_similarities, same_name
 from summarizer.evals.fixtures import Fixture
-from summarizer.evals.metrics import ArticleScore, Counts, Ratio, cost_usd
+from summarizer.evals.metrics import ArticleScore, Counts, Ratio
 from summarizer.evals.runs import RunLine
+from summarizer.llm.prices import cost_usd
 
 
 @dataclass(frozen=True)
