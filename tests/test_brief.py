@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from summarizer import cli
-from summarizer.brief.briefing import BriefInput, Briefing, build_briefing, read_extractions
+from summarizer.brief.build import build_briefing
+from summarizer.brief.inputs import BriefInput, read_extractions
+from summarizer.brief.models import Briefing
 from summarizer.brief.lead import LeadDraft, lead_context
 from summarizer.brief.render import to_html, to_markdown
 from summarizer.evals.fixtures import Fixture, load_fixture

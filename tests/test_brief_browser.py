@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from summarizer.brief.briefing import build_briefing
+from summarizer.brief.build import build_briefing
 from summarizer.brief.render import to_html
 from conftest import chromium_page
 from test_brief import fixture_inputs

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import escape
 
 from conftest import chromium_page
-from summarizer.brief.briefing import build_briefing
+from summarizer.brief.build import build_briefing
 from summarizer.brief.render import to_html
 from summarizer.io.html_page import content_security_policy, source_hash
 from summarizer.io.html_page import page as shipped_page

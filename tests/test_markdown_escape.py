@@ -11,7 +11,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from summarizer.io import markdown_escape as md
-from summarizer.brief.briefing import BriefInput, build_briefing
+from summarizer.brief.build import build_briefing
+from summarizer.brief.inputs import BriefInput
 from summarizer.brief.render import to_markdown as brief_markdown
 from summarizer.evals.fixtures import load_fixture
 from summarizer.io.render import to_markdown as record_markdown

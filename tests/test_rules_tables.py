@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from summarizer.rules.attribution import attribution_of, reports_speech, stance_of
-from summarizer.brief.briefing import _person_and_body, _real_title
+from summarizer.brief.claims import _person_and_body
+from summarizer.brief.stories import _real_title
 from summarizer.rules.countries import country_code, named_countries
 from summarizer.rules.event_status import event_status
 from summarizer.rules.event_types import checked_type, is_background

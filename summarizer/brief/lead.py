@@ -23,9 +23,11 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, Validati
 from rapidfuzz import fuzz
 
 from summarizer.llm.base import Backend, call_stats, completion_json, provider_error
-from summarizer.brief.briefing import LEAD_MAX_SENTENCES, Briefing, Lead, LeadSentence, Story, TimelineEntry, records_lead
+from summarizer.brief.build import records_lead
+from summarizer.brief.models import Briefing, Lead, LeadSentence, Story, TimelineEntry
 from summarizer.extraction.run import api_cause, make_provenance
 from summarizer.llm.prompts import Prompt, load_prompt
+from summarizer.rules.thresholds import LEAD_MAX_SENTENCES
 
 LEAD_MIN_SENTENCES = 3
 # A sentence whose words are (nearly) all in an earlier one adds nothing (rapidfuzz token-set ratio). The

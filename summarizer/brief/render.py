@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from summarizer.io import markdown_escape as md
-from summarizer.brief.briefing import Briefing, BriefClaim, Citation, Lead, SourceArticle, Story
+from summarizer.brief.models import Briefing, BriefClaim, Citation, Lead, SourceArticle, Story
 from summarizer.io.html_page import page, render_page
 from summarizer.io.render import date_label
 from summarizer.rules.sentences import split_sentences

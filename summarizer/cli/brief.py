@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from summarizer.io.articles import Article, read_inputs
-from summarizer.brief.briefing import BriefInput, Skipped, build_briefing, is_extraction_jsonl, read_extractions
+from summarizer.brief.build import build_briefing
+from summarizer.brief.inputs import BriefInput, is_extraction_jsonl, read_extractions
+from summarizer.brief.models import Skipped
 from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
 from summarizer.io.console import report, stderr, warn
 from summarizer.errors import InputError, SummarizerError
