@@ -39,7 +39,7 @@ from conftest import SEED_000, seed_000_answer  # noqa: E402
 from fake_openai import FakeOpenAI, queue_responder  # noqa: E402
 from machine import cpu_model  # noqa: E402  (bench/machine.py, beside this file)
 
-from summarizer.io.articles import read_inputs  # noqa: E402
+from summarizer.io.readers import stream_inputs  # noqa: E402
 
 LATENCY_S = 0.2
 ARTICLES = 1000
@@ -74,7 +74,7 @@ class Server:
 
 def write_articles(path: Path, n: int) -> None:
     """Seed 000 plus one numbered sentence: every article is distinct (own cache key) and the answer fits."""
-    seed = next(read_inputs([str(SEED_000)]))
+    seed = next(stream_inputs([str(SEED_000)]))
     head = json.dumps({"title": seed.title, "date": str(seed.published)})[:-1]
     with path.open("w") as out:
         for i in range(n):
@@ -170,7 +170,7 @@ def main() -> None:
             server.close()
         server = Server(LATENCY_S)
         try:
-            null_wall = null_client(server.url, request_body(next(read_inputs([str(SEED_000)]))), requests, CONCURRENCY)
+            null_wall = null_client(server.url, request_body(next(stream_inputs([str(SEED_000)]))), requests, CONCURRENCY)
         finally:
             server.close()
         ideal = requests * LATENCY_S / CONCURRENCY

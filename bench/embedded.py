@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.io.articles import read_inputs  # noqa: E402
+from summarizer.io.readers import stream_inputs  # noqa: E402
 from summarizer.llm.embedded import prefix  # noqa: E402
 from summarizer.llm.embedded.backend import embedded_backend, load_llama  # noqa: E402
 from summarizer.llm.embedded.fast_grammar import token_by_token  # noqa: E402
@@ -80,7 +80,7 @@ def main() -> None:
     prefix_first_run = time.perf_counter() - started
     rows = []
     for path in SEEDS:
-        article = next(read_inputs([str(path)]))
+        article = next(stream_inputs([str(path)]))
         llama.reset()  # as a new process: nothing in the KV cache but what is restored from disk
         started = time.perf_counter()
         prefix.prime(llama, prompt, model_path)

@@ -17,13 +17,14 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SEED_000, seed_000_answer
 from fake_openai import Fault, FakeOpenAI, RawToolCall, Stall, faulty_responder, queue_responder
-from summarizer.io.articles import Columns, read_inputs
+from summarizer.io.articles import Columns
+from summarizer.io.readers import stream_inputs
 from summarizer.llm import base, resolve_backend
 from summarizer.batch import BatchOptions, run_batch
 from summarizer.batch.output import OutputLog, manifest_path
 from summarizer.schema import ArticleExtraction
 
-SEED = next(read_inputs([str(SEED_000)]))
+SEED = next(stream_inputs([str(SEED_000)]))
 REFERENCE = re.compile(r"Reference number (\d+) ")
 CALLS = 3  # model calls per article: the first call, one events call, one claims call
 
@@ -349,7 +350,7 @@ def test_output_log_refuses_a_second_writer(tmp_path):
 
 
 def test_stream_inputs_ids_are_stable_however_the_input_is_named(tmp_path):
-    from summarizer.io.articles import count_inputs, stream_inputs
+    from summarizer.io.readers import count_inputs, stream_inputs
 
     (tmp_path / "dump" / "a").mkdir(parents=True)
     (tmp_path / "dump" / "a" / "one.txt").write_text(SEED.text)

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 import summarizer.extraction.run  # noqa: F401  (imported up front: the timing below is the batch's, not the import's)
 from summarizer.llm import ratelimit
-from summarizer.io.articles import read_inputs
+from summarizer.io.readers import stream_inputs
 from summarizer.llm import base, resolve_backend
 from summarizer.batch import BatchOptions, run_batch
 from summarizer.batch.output import OutputLog, manifest_path
@@ -30,7 +30,7 @@ from summarizer.cli.app import app
 from summarizer.errors import ConfigError
 from summarizer.schema import ArticleExtraction
 
-SEED = next(read_inputs([str(SEED_000)]))
+SEED = next(stream_inputs([str(SEED_000)]))
 
 
 @pytest.fixture(autouse=True)

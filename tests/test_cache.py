@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from conftest import SEED_000, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
-from summarizer.io.articles import read_inputs
+from summarizer.io.readers import stream_inputs
 from summarizer.llm import base, resolve_backend
 from summarizer.batch import BatchOptions, run_batch
 from summarizer.extraction.cache import ResultCache
 from summarizer.cli.app import app
 
-SEED = next(read_inputs([str(SEED_000)]))
+SEED = next(stream_inputs([str(SEED_000)]))
 CALLS = 3  # model calls per article
 TITLES = ["Alpha report", "Bravo report", "Delta report"]  # one length: a same-length edit swaps them
 

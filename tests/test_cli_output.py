@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from conftest import SEED_000, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
 from summarizer import cli
+from summarizer.io.inputs import path_id
 
 OLD = '{"old": "record"}\n'
 
@@ -48,7 +49,7 @@ def test_a_good_run_replaces_the_old_out(old_out):
     with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
         result = summarize(server, str(SEED_000), str(old_out.parent / "missing.txt"), "--out", str(old_out))
     assert result.exit_code == 2  # the missing input; the good one's record replaces the old file
-    assert [json.loads(line)["article"]["id"] for line in old_out.read_text().splitlines()] == [SEED_000.stem]
+    assert [json.loads(line)["article"]["id"] for line in old_out.read_text().splitlines()] == [path_id(SEED_000)]
     assert [p.name for p in old_out.parent.iterdir()] == ["records.jsonl"]
 
 
@@ -57,7 +58,7 @@ def test_a_symlinked_out_keeps_its_link(tmp_path, old_out):
     link.symlink_to(old_out)
     with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
         assert summarize(server, str(SEED_000), "--out", str(link)).exit_code == 0
-    assert link.is_symlink() and json.loads(old_out.read_text())["article"]["id"] == SEED_000.stem
+    assert link.is_symlink() and json.loads(old_out.read_text())["article"]["id"] == path_id(SEED_000)
 
 
 def test_summarize_out_directory_is_one_line_before_any_work(tmp_path):

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from conftest import SEED_000, ModelAnswer, seed_000_answer
 from fake_openai import FakeOpenAI, Fault, Stall, queue_responder
 from summarizer import cli
+from summarizer.io.inputs import path_id
 from summarizer.llm import base
 
 
@@ -123,7 +124,7 @@ def test_several_inputs_give_one_record_each_and_bad_ones_one_line(tmp_path):
         argv = ["summarize", str(SEED_000), str(tmp_path / "missing.txt"), str(SEED_000), "--base-url", server.base_url, "--model", "fake", "--out", str(out)]
         result = CliRunner().invoke(cli.app, argv)
     assert result.exit_code == 2  # an input was bad; the others were still processed
-    assert [json.loads(line)["article"]["id"] for line in out.read_text().splitlines()] == ["000_fc4c5d789ceb7862"] * 2
+    assert [json.loads(line)["article"]["id"] for line in out.read_text().splitlines()] == [path_id(SEED_000)] * 2  # the path: the same id batch and brief give it
     assert result.stderr.strip() == f"error: {tmp_path / 'missing.txt'}: no such file or directory"
 
 

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from conftest import ROOT, SEED_000, SEED_003
-from summarizer.io.articles import read_inputs
+from summarizer.io.readers import stream_inputs
 from summarizer.llm.embedded.backend import grammar_response_format
 from summarizer.errors import ConfigError
 from summarizer.extraction.grounding import quote_found
@@ -43,7 +43,7 @@ def test_a_bad_model_file_fails_each_input_in_one_line_and_loads_once(tmp_path, 
     real_load = embedded.load_llama
     monkeypatch.setattr(embedded, "load_llama", lambda *a, **k: loads.append(1) or real_load(*a, **k))
     backend = embedded.embedded_backend(model_path=bad)
-    articles = list(read_inputs([str(SEED_000), str(SEED_003)]))
+    articles = list(stream_inputs([str(SEED_000), str(SEED_003)]))
     errors = []
     for article in articles:
         with pytest.raises(ConfigError) as caught:
@@ -113,13 +113,13 @@ def test_readme_command_on_seed_000_gives_grounded_json():
     result = subprocess.run([sys.executable, "-m", "summarizer", "summarize", str(SEED_000.relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     record = ArticleExtraction.model_validate(json.loads(result.stdout))
-    _check_grounded(record, next(read_inputs([str(SEED_000)])).text)
+    _check_grounded(record, next(stream_inputs([str(SEED_000)])).text)
     assert record.provenance.backend.startswith("embedded/")
 
 
 @slow
 def test_seed_003_on_the_embedded_backend(embedded_backend):
-    article = next(read_inputs([str(SEED_003)]))
+    article = next(stream_inputs([str(SEED_003)]))
     record = extract(article, embedded_backend)
     _check_grounded(record, article.text)
     assert record.provenance.usage.completion_tokens > 0

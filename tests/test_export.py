@@ -18,10 +18,10 @@ from conftest import ROOT, SEED_000, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
 from summarizer.batch import BatchOptions, run_batch
 from summarizer.cli.app import app
-from summarizer.io.articles import read_inputs
+from summarizer.io.readers import stream_inputs
 from summarizer.llm import resolve_backend
 
-SEED = next(read_inputs([str(SEED_000)]))
+SEED = next(stream_inputs([str(SEED_000)]))
 ARTICLES = 3
 
 

@@ -5,13 +5,13 @@ import time
 
 from conftest import SEED_000, seed_000_answer
 from fake_openai import FakeOpenAI, queue_responder
-from summarizer.io.articles import read_inputs
+from summarizer.io.readers import stream_inputs
 from summarizer.llm import resolve_backend
 from summarizer.extraction.run import extract, extract_async
 
 
 def test_async_extractions_run_concurrently_and_match_the_sync_result():
-    article = next(read_inputs([str(SEED_000)]))
+    article = next(stream_inputs([str(SEED_000)]))
     with FakeOpenAI(queue_responder([seed_000_answer()]), latency=0.5) as server:
         backend = resolve_backend("fake", base_url=server.base_url)
         sync_record = extract(article, backend)
@@ -32,7 +32,7 @@ def test_async_extractions_run_concurrently_and_match_the_sync_result():
 def test_answer_cache_serves_a_rerun_without_requests(tmp_path, monkeypatch):
     """$SUMMARIZER_ANSWER_CACHE: a re-run after a code-only change asks the model nothing, sync or async."""
     monkeypatch.setenv("SUMMARIZER_ANSWER_CACHE", str(tmp_path / "answers"))
-    article = next(read_inputs([str(SEED_000)]))
+    article = next(stream_inputs([str(SEED_000)]))
     with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
         backend = resolve_backend("fake", base_url=server.base_url)
         first = extract(article, backend)

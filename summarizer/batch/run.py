@@ -28,7 +28,9 @@ from rich.text import Text
 from summarizer.batch.output import OutputLog, error_record, missing_parts
 from summarizer.errors import ExtractionError, InputError, SummarizerError
 from summarizer.extraction.cache import Keyer, ResultCache, open_cache
-from summarizer.io.articles import BATCH_SUFFIXES, DEFAULT_COLUMNS, Article, Columns, count_inputs, stream_inputs
+from summarizer.io.articles import DEFAULT_COLUMNS, Article, Columns
+from summarizer.io.inputs import ARTICLE_SUFFIXES as BATCH_SUFFIXES
+from summarizer.io.readers import count_inputs, stream_inputs
 from summarizer.llm.base import Backend
 from summarizer.llm.prompts import Prompt, load_prompt
 from summarizer.schema import ArticleExtraction

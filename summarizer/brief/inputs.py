@@ -108,7 +108,7 @@ def read_extractions(path: Path) -> tuple[list[BriefInput], list[Skipped]]:
 def _text_from_source(record: ArticleExtraction) -> str | None:
     """The article's text, when its id or source names a readable file with the same text hash (batch
     records of article files); else None, and the page shows the cited sentences only."""
-    from summarizer.io.articles import read_inputs
+    from summarizer.io.readers import stream_inputs as read_inputs
 
     for candidate in (record.article.id, record.article.source):
         if candidate and Path(candidate).is_file():

@@ -64,9 +64,10 @@ def batch(
 
         summarizer batch articles.jsonl --out out.jsonl --base-url http://127.0.0.1:8000/v1 --model qwen2.5-7b
     """
-    from summarizer.io.articles import INPUT_FORMATS, Columns
     from summarizer.batch import BatchOptions, run_batch
     from summarizer.errors import ConfigError
+    from summarizer.io.articles import Columns
+    from summarizer.io.readers import INPUT_FORMATS
 
     if input_format is not None and input_format not in INPUT_FORMATS:
         raise ConfigError(f"unknown --input-format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")

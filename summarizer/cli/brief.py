@@ -3,20 +3,21 @@ them) in; a merged, cited briefing out as Markdown, HTML or JSON. Registered on 
 
 from __future__ import annotations
 
-import glob
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from summarizer.io.articles import Article, read_inputs
 from summarizer.brief.build import build_briefing
 from summarizer.brief.inputs import BriefInput, is_extraction_jsonl, read_extractions
 from summarizer.brief.models import Skipped
 from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
-from summarizer.io.console import report, stderr, warn
 from summarizer.errors import InputError, SummarizerError
+from summarizer.io.articles import Article
+from summarizer.io.console import report, stderr, warn
+from summarizer.io.inputs import STDIN, expand_inputs, no_articles
+from summarizer.io.readers import read_input
 from summarizer.schema import ArticleExtraction
 
 if TYPE_CHECKING:
@@ -27,18 +28,6 @@ class BriefFormat(str, Enum):
     md = "md"
     html = "html"
     json = "json"
-
-
-def expand(paths: list[str]) -> list[str | InputError]:
-    """Globs the shell did not expand (quoted, as in `'dump/2024-05-*.txt'`), sorted; other specs as given."""
-    specs: list[str | InputError] = []
-    for spec in paths:
-        if spec != "-" and not Path(spec).exists() and glob.has_magic(spec):
-            matches = sorted(glob.glob(spec))
-            specs += matches or [InputError("no files match this pattern", source=spec)]
-        else:
-            specs.append(spec)
-    return specs
 
 
 def _format(fmt: BriefFormat | None, out: Path | None) -> BriefFormat:
@@ -115,23 +104,23 @@ def brief_command(
 
 
 def _read(paths: list[str]) -> tuple[list[BriefInput], list[Article], list[Skipped], list[SummarizerError]]:
-    """Extraction records (JSONL), articles to extract, records skipped (error lines), unreadable inputs."""
+    """Extraction records (JSONL), articles to extract, records skipped (error lines), unreadable inputs. The
+    paths, directories and globs expand as for `summarize` and `batch`; each file is a JSONL of extractions
+    or holds articles."""
     inputs: list[BriefInput] = []
+    articles: list[Article] = []
     skipped: list[Skipped] = []
     problems: list[SummarizerError] = []
-    article_specs: list[str] = []
-    for spec in expand(paths):
-        if isinstance(spec, InputError):
-            problems.append(spec)
-        elif is_extraction_jsonl(Path(spec)):
-            records, bad = read_extractions(Path(spec))
+    for path in expand_inputs(paths):
+        if isinstance(path, InputError):
+            problems.append(path)
+        elif path != STDIN and is_extraction_jsonl(Path(path)):
+            records, bad = read_extractions(Path(path))
             inputs += records
             skipped += bad
         else:
-            article_specs.append(spec)
-    articles = []
-    for item in read_inputs(article_specs):
-        (problems if isinstance(item, InputError) else articles).append(item)
+            for item in read_input(path):
+                (problems if isinstance(item, InputError) else articles).append(item)
     return inputs, articles, skipped, problems
 
 
@@ -141,7 +130,7 @@ def _brief(paths: list[str], out: Path | None, fmt: BriefFormat, title: str | No
 
     inputs, articles, skipped, problems = _read(paths)
     if not inputs and not articles and not skipped and len(problems) <= 1:
-        raise problems[0] if problems else InputError("no articles to brief: the input is empty")
+        raise problems[0] if problems else no_articles(paths)
     for item in skipped:
         warn(item.source, f"skipped: {item.reason}")
     failed: list[SummarizerError] = list(problems)

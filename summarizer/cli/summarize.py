@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -10,8 +11,9 @@ import typer
 
 from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
 from summarizer.errors import InputError, SummarizerError
-from summarizer.io.articles import read_inputs
 from summarizer.io.console import report, stderr, warn
+from summarizer.io.inputs import no_articles
+from summarizer.io.readers import stream_inputs
 from summarizer.schema import ArticleExtraction
 
 
@@ -58,11 +60,16 @@ def summarize(
     """
     from summarizer.extraction.run import extract
 
-    items = list(read_inputs(paths))
-    several = len(items) > 1
+    items = stream_inputs(paths)
+    head = list(itertools.islice(items, 2))  # streamed: only enough is read ahead to know one from several
+    if not head:
+        empty = no_articles(paths)
+        report(empty)
+        raise typer.Exit(empty.exit_code)
+    several = len(head) > 1
     backend, worst = None, 0
     with output(out) as sink:
-        for item in items:
+        for item in itertools.chain(head, items):
             try:
                 if isinstance(item, InputError):
                     raise item

@@ -10,7 +10,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer.io.articles import Article, article_from_record, read_inputs
+from summarizer.io.articles import Article, article_from_record
+from summarizer.io.readers import stream_inputs
 from summarizer.errors import FixtureError, InputError
 from summarizer.evals.fixture_format import FIXTURE_SUFFIXES, ArticleSpec, ClaimSpec, EventSpec, read_spec
 from summarizer.schema import Actor, Claim, DatePrecision, Entity, Event, EventDate, Evidence
@@ -89,7 +90,7 @@ def _article(spec: ArticleSpec, file: Path) -> Article:
         if spec.text is not None:
             record = {"id": default_id, "text": spec.text, "title": spec.title, "date": spec.date, "source": spec.source, "url": spec.url}
             return article_from_record(record, default_id=default_id, source=str(file))
-        items = list(read_inputs([str(_resolve(spec.path or "", file))]))
+        items = list(stream_inputs([str(_resolve(spec.path or "", file))]))
     except InputError as err:
         raise FixtureError(f"article.text: {err}", source=str(file)) from None
     if len(items) != 1:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from summarizer.io.console import report, stderr, warn
@@ -67,7 +68,7 @@ def _replayed(fixtures: list[Fixture], path: Path) -> tuple[list[tuple[Fixture, 
     if not pairs:
         raise FixtureError("no fixture has a line in this run (was it made over another fixture folder?)", source=str(path))
     for message in run.problems:
-        stderr.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True, highlight=False)
+        stderr.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True, highlight=False)
     for message in notes:
         warn("replay", message)
     return pairs, f"replay of {path}{_prompt_label(pairs)}", FixtureError.exit_code if run.problems else 0
@@ -141,6 +142,6 @@ def _score_and_gate(
     print_gate(console, rows, tolerance)
     regressed = [row.metric for row in rows if row.regressed]
     if regressed:
-        stderr.print(f"[red]regression:[/red] {', '.join(regressed)} dropped more than {tolerance:g} below {baseline}", markup=True, highlight=False)
+        stderr.print(f"[red]regression:[/red] {escape(', '.join(regressed))} dropped more than {tolerance:g} below {escape(str(baseline))}", markup=True, highlight=False)
         return REGRESSION_EXIT
     return 0
