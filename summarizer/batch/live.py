@@ -14,9 +14,9 @@ from typing import Any
 from summarizer.batch.run import BatchRun
 from summarizer.errors import ConfigError, OutputError
 from summarizer.io.articles import Article
-from summarizer.llm.base import CALL_GATE, provider_error
+from summarizer.llm.base import CALL_GATE, call_stats, provider_error
 from summarizer.llm.instructor_speedups import speed_up_instructor
-from summarizer.llm.ratelimit import CallGate, count_attempts
+from summarizer.llm.ratelimit import CallGate
 
 
 async def _in_daemon_thread(fn: Callable[[], Any]) -> Any:
@@ -99,7 +99,7 @@ class LiveRun:
         )
 
         speed_up_instructor()
-        with count_attempts() as attempts:
+        with call_stats() as stats:  # the article's raw calls, failed ones included
             try:
                 if self.backend.acreate is None:  # embedded: one at a time, off the event loop
                     retries = self.run.options.retries
@@ -114,7 +114,7 @@ class LiveRun:
             except Exception as exc:
                 if self.gate.fatal is not None:  # the batch is stopping (provider_failed): record nothing
                     return
-                self.run.write_error(article.id, exc, attempts[0] or None)
+                self.run.write_error(article.id, exc, stats["attempts"] or None)
                 return
         self.run.write_extraction(article, key, record)
 

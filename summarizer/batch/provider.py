@@ -2,11 +2,11 @@
 within 24 h).
 
 1. prepare: stream the inputs; what needs no model call (ids already done, bad inputs, cache hits) is written
-   at once; every other article becomes one request line per window. The request body is exactly what the
-   live call sends: the pipeline builds the instructor call (`_Run.request`) and instructor turns it into
-   the chat-completions body for the backend's mode (`handle_response_model`), so prompt, schema, mode and
-   settings are the same. (instructor's own `BatchProcessor` is not used: it writes its own strict
-   `json_schema` request with its own settings and holds the whole job in memory.)
+   at once; every other article becomes one request line per model call. The request body is exactly what
+   the live call sends (`ExtractionRun.chat_body`: instructor turns the run's call into the body for the
+   backend's mode), so prompt, schema, mode and settings are the same. (instructor's own `BatchProcessor`
+   is not used: it writes its own strict `json_schema` request with its own settings and holds the whole
+   job in memory.)
 2. submit: upload each request file (at most 50,000 requests, ~190 MB) and create the batch; the ids are saved
    in a state file beside the output at once, so a killed process re-attaches instead of paying twice.
 3. poll with backoff until every batch ends (Ctrl-C leaves them running: `--resume` collects them later).
@@ -27,17 +27,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from instructor.processing import handle_response_model, process_response
 from openai.types.chat import ChatCompletion
 
 from summarizer.io.articles import Article
-from summarizer.llm.base import relax_json
 from summarizer.llm.openai_compat import endpoint_key
 from summarizer.batch.run import BatchRun
 from summarizer.errors import ConfigError, ExtractionError, ProviderError
-from summarizer.extraction.run import _Run
-from summarizer.schema import ArticleExtraction, validation_context
+from summarizer.extraction.run import ExtractionRun
+from summarizer.schema import ArticleExtraction
 
 MAX_REQUESTS = 50_000  # per batch (OpenAI's limit)
 MAX_BYTES = 190 * 2**20  # per request file (OpenAI's limit is 200 MB)
@@ -153,14 +150,10 @@ class ProviderBatch:
         self._save_state()
 
     def _request_lines(self, article: Article, seq: int) -> list[bytes]:
-        extraction = _Run(article, self.backend, self.job.prompt, self.options.retries)
+        extraction = ExtractionRun(article, self.backend, prompt=self.job.prompt, retries=self.options.retries)
         lines = []
         for i, step in enumerate(extraction.steps):
-            kwargs = extraction.request(step)
-            kwargs.pop("max_retries", None)
-            response_model = kwargs.pop("response_model")
-            _, body = handle_response_model(response_model, self.backend.mode, **kwargs)
-            line = {"custom_id": f"{seq}.{i}", "method": "POST", "url": ENDPOINT, "body": body}
+            line = {"custom_id": f"{seq}.{i}", "method": "POST", "url": ENDPOINT, "body": extraction.chat_body(step)}
             lines.append(json.dumps(line, ensure_ascii=False, default=str).encode() + b"\n")
         return lines
 
@@ -268,29 +261,11 @@ class ProviderBatch:
         self.job.write_extraction(article, saved["key"], record)
 
     def extraction(self, article: Article, results: list[dict[str, Any] | None], part: _Part) -> ArticleExtraction:
-        """Validate and ground the batch's answers for one article, as the live path does."""
-        extraction = _Run(article, self.backend, self.job.prompt, self.options.retries)
-        stats = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        """Validate and ground the batch's answers for one article, as the live path does (no re-ask)."""
+        extraction = ExtractionRun(article, self.backend, prompt=self.job.prompt, retries=self.options.retries)
         for step, result in zip(extraction.steps, results):
-            completion = self._completion(article, result, part)
-            stats["attempts"] += 1
-            if completion.usage is not None:
-                stats["prompt_tokens"] += completion.usage.prompt_tokens or 0
-                stats["completion_tokens"] += completion.usage.completion_tokens or 0
-            relax_json(completion)
-            shown = extraction.shown(step)
-            with validation_context(shown) as ctx:
-                try:
-                    draft = process_response(completion, response_model=step.response_model, stream=False, mode=self.backend.mode)
-                except IncompleteOutputException as exc:
-                    extraction.recover(exc, step, shown)  # raises ExtractionError: the answer was cut off
-                    raise
-                except Exception as exc:  # invalid JSON or schema: no re-ask in a batch, keep what is valid
-                    failed = InstructorRetryException(str(exc), last_completion=completion, n_attempts=1, total_usage=completion.usage)
-                    extraction.add(step, *extraction.recover(failed, step, shown))
-                    continue
-                extraction.add(step, draft, ctx["dropped"])
-        return extraction.result(stats)
+            extraction.accept_completion(step, self._completion(article, result, part))
+        return extraction.result()
 
     def _completion(self, article: Article, result: dict[str, Any] | None, part: _Part) -> ChatCompletion:
         if result is None:

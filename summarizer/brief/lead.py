@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from summarizer.llm.base import Backend, call_stats, completion_json, provider_error
 from summarizer.brief.build import records_lead
 from summarizer.brief.models import Briefing, Lead, LeadSentence, Story, TimelineEntry
-from summarizer.extraction.run import api_cause, make_provenance
+from summarizer.llm.structured import _api_cause, provenance
 from summarizer.llm.prompts import Prompt, load_prompt
 from summarizer.rules.thresholds import LEAD_MAX_SENTENCES
 
@@ -190,7 +190,7 @@ def model_lead(story: Story, backend: Backend, *, retries: int = 1, prompt: Prom
                 )
                 dropped = dict(ctx["dropped"])
             except InstructorRetryException as exc:
-                cause = api_cause(exc)
+                cause = _api_cause(exc)
                 if cause is not None:
                     raise provider_error(cause, backend.id, story.id) from None
                 draft, dropped = _lenient(exc, shown)
@@ -205,13 +205,13 @@ def model_lead(story: Story, backend: Backend, *, retries: int = 1, prompt: Prom
             sentences.append(LeadSentence(text=text, entries=[f"T{n}" for n in s.entries]))
         else:
             dropped["sentences"] = dropped.get("sentences", 0) + 1
-    provenance = make_provenance(backend, prompt, stats, time.perf_counter() - started, dropped)
+    record = provenance(backend, prompt, stats, time.perf_counter() - started, dropped)
     if not sentences:
         fallback = records_lead(story)
-        fallback.provenance = provenance
+        fallback.provenance = record
         fallback.note = f"the model gave no valid lead after {stats['attempts']} attempts: lead built from the records"
         return fallback
-    return Lead(sentences=sentences, by="model", provenance=provenance)
+    return Lead(sentences=sentences, by="model", provenance=record)
 
 
 def add_model_leads(briefing: Briefing, backend: Backend, *, retries: int = 1) -> None:

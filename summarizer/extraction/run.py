@@ -1,60 +1,40 @@
-"""extract(): article in, grounded ArticleExtraction out. Every backend goes through the same instructor calls."""
+"""extract(): article in, grounded ArticleExtraction out. `ExtractionRun` is the one run every driver (sync,
+async, the Batch API, Ray) answers; every backend goes through the same structured call."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from summarizer.extraction.answers import NOTES, StepAnswer, grounded, step_answer
-from summarizer.io.articles import Article
-from summarizer.rules.attribution import QUOTE_MARKS, Quotes, says_something
-from summarizer.llm.base import Backend, call_stats, completion_json, provider_error
-from summarizer.errors import ExtractionError
 from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
-from summarizer.llm.prompts import Prompt, load_prompt
-from summarizer.schema import ArticleExtraction, ArticleMeta, ExtractionDraft, Provenance, Usage, per_sentence, validation_context
-from summarizer.rules.sentences import Sentence, numbered, split_sentences
 from summarizer.extraction.windows import plan_windows
+from summarizer.io.articles import Article
+from summarizer.llm.base import Backend, call_stats
+from summarizer.llm.prompts import Prompt, load_prompt
+from summarizer.llm.structured import (
+    Answer,
+    accept_completion,
+    astructured_call,
+    provenance,
+    structured_call,
+)
+from summarizer.rules.attribution import QUOTE_MARKS, Quotes, says_something
+from summarizer.rules.sentences import Sentence, numbered, split_sentences
+from summarizer.schema import (
+    ArticleExtraction,
+    ArticleMeta,
+    ExtractionDraft,
+    per_sentence,
+)
 
 DEFAULT_RETRIES = 1  # validation re-asks after the first answer: each costs a full generation on a small model
-
-
-def api_cause(exc: BaseException) -> openai.APIError | None:
-    """instructor wraps a provider error that survived our transient retries; find it."""
-    while exc is not None:
-        if isinstance(exc, openai.APIError):
-            return exc
-        exc = exc.__cause__
-    return None
-
-
-def _lenient_draft(exc: InstructorRetryException, model: type[BaseModel], shown: dict[int, str], source: str) -> tuple[BaseModel, dict[str, int]]:
-    """Re-asking did not fix the answer: keep what is valid, drop (and count) bad citations."""
-    text = completion_json(exc.last_completion)
-    with validation_context(shown, lenient=True) as ctx:
-        try:
-            draft = model.model_validate_json(text or "")
-        except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "answer"
-            raise ExtractionError(
-                f"no valid record after {exc.n_attempts} attempts ({where}: {first['msg']})", source=source
-            ) from None
-    return draft, {**ctx["dropped"], "invalid_answers": exc.n_attempts}
-
-
-_CALL_ERRORS = (InstructorRetryException, IncompleteOutputException, openai.APIError)
 SENTENCES_PER_CALL = 24  # sentences asked about per events or claims call: a bounded answer, like every list
 
 
@@ -105,20 +85,15 @@ def answer_cache(backend: Backend) -> dict[str, Any]:
     return {"cache": _answer_cache(folder), "cache_namespace": backend.id} if folder else {}
 
 
-@dataclass
-class _Call:
-    kwargs: dict[str, Any]
-    draft: BaseModel | None = None
+class ExtractionRun:
+    """One article's extraction as a fixed list of model calls (`steps`, planned from the text alone) that a
+    driver answers in order: `call`/`acall` ask the backend; a driver that sends the requests itself (the
+    Batch API, a Ray engine) sends `chat_body(step)` and hands back the completion to `accept_completion`.
+    `result()` grounds the answers into the record. Every driver shares prompt, validation and grounding."""
 
-    def answer(self, draft: BaseModel) -> None:
-        self.draft = draft
-
-
-class _Run:
-    """One article's extraction: everything but the model calls themselves, shared by `extract`,
-    `extract_async` and the Batch API path."""
-
-    def __init__(self, article: Article, backend: Backend, prompt: Prompt | None, retries: int, post: PostSteps = ALL_STEPS):
+    def __init__(
+        self, article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES, post: PostSteps = ALL_STEPS
+    ):
         self.article, self.backend, self.retries, self.post = article, backend, retries, post
         self.prompt = prompt or load_prompt()
         self.sentences = split_sentences(article.text)
@@ -126,6 +101,7 @@ class _Run:
         self.windows = plan_windows(self.sentences, backend.window_chars)
         self.steps = plan_steps(self.windows, self.quotes)
         self.answers: list[StepAnswer] = []  # in call order, as JSON: the records are made from them
+        self.stats: dict[str, Any] = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
         self.started = time.perf_counter()
 
     def request(self, step: Step) -> dict[str, Any]:
@@ -138,46 +114,55 @@ class _Run:
         messages = self.prompt.messages(**values)
         return {"response_model": step.response_model, "messages": messages, "max_retries": self.retries, "model": self.backend.model, **self.backend.settings}
 
-    def recover(self, exc: Exception, step: Step, shown: dict[int, str]) -> tuple[BaseModel | None, dict[str, int]]:
-        """Map a failed call: provider faults raise one-line errors; answers that stayed invalid are kept
-        leniently. An events or claims answer that cannot be read at all costs its items, not the article's record."""
-        label = self.article.label
-        if isinstance(exc, InstructorRetryException):
-            cause = api_cause(exc)
-            if cause is not None:
-                raise provider_error(cause, self.backend.id, label) from None
-            try:
-                return _lenient_draft(exc, step.response_model, shown, label)
-            except ExtractionError:
-                if step.kind not in NOTES:
-                    raise
-                return None, {f"invalid_{step.kind}_answers": 1}
-        if isinstance(exc, IncompleteOutputException):
-            raise ExtractionError("the answer was cut off at the token limit", source=label) from None
-        if isinstance(exc, openai.APIError):
-            raise provider_error(exc, self.backend.id, label) from None
-        raise exc
+    def chat_body(self, step: Step) -> dict[str, Any]:
+        """The chat-completions request body the live call sends for `step`, in the backend's mode (instructor
+        adds the schema as tools or response_format), for a driver that sends requests itself."""
+        from instructor.processing import handle_response_model
+
+        kwargs = self.request(step)
+        kwargs.pop("max_retries")
+        response_model = kwargs.pop("response_model")
+        return handle_response_model(response_model, self.backend.mode, **kwargs)[1]
 
     def shown(self, step: Step) -> dict[int, str]:
         """The sentences a call's prompt shows ({number: text}): the citations it may make."""
         return {s.n: s.text for s in self.windows[step.window]}
 
-    @contextmanager
-    def call(self, step: Step) -> Iterator[_Call]:
-        """Around one model call: validation context in, answer or failure out."""
-        shown = self.shown(step)
-        call = _Call(self.request(step) | answer_cache(self.backend))  # the Batch API path writes `request` alone
-        with validation_context(shown) as ctx:
-            try:
-                yield call
-                self.add(step, call.draft, ctx["dropped"])
-            except _CALL_ERRORS as exc:
-                self.add(step, *self.recover(exc, step, shown))
+    def call(self, step: Step) -> None:
+        """Ask the backend for `step`'s answer (re-asks and the lenient fallback included) and keep it."""
+        with call_stats() as stats:
+            self._keep(step, structured_call(self.backend, self.request(step) | answer_cache(self.backend), self.shown(step), self.article.label))
+        self._count(stats)
 
-    def add(self, step: Step, answer: BaseModel | None, dropped: dict[str, int]) -> None:
-        self.answers.append(step_answer(step.window, step.kind, [s.n for s in step.sentences], answer, dropped))
+    async def acall(self, step: Step) -> None:
+        """`call` through the backend's async client."""
+        with call_stats() as stats:
+            self._keep(step, await astructured_call(self.backend, self.request(step) | answer_cache(self.backend), self.shown(step), self.article.label))
+        self._count(stats)
 
-    def result(self, stats: dict[str, Any]) -> ArticleExtraction:
+    def accept_completion(self, step: Step, completion: Any) -> None:
+        """Keep the answer a chat completion (a ChatCompletion or its JSON) gives to `step`'s `chat_body`."""
+        from openai.types.chat import ChatCompletion
+
+        if isinstance(completion, dict):
+            completion = ChatCompletion.model_validate(completion)
+        usage = completion.usage
+        self._count({"attempts": 1, "prompt_tokens": usage.prompt_tokens if usage else 0, "completion_tokens": usage.completion_tokens if usage else 0})
+        self._keep(step, accept_completion(completion, self.backend, step.response_model, self.shown(step), self.article.label))
+
+    def _keep(self, step: Step, answer: Answer) -> None:
+        dropped = answer.dropped
+        if answer.value is None:
+            if step.kind not in NOTES:
+                raise answer.failure  # no headline, key points or entities: no record
+            dropped = {f"invalid_{step.kind}_answers": 1}  # an unreadable events or claims answer costs its items only
+        self.answers.append(step_answer(step.window, step.kind, [s.n for s in step.sentences], answer.value, dropped))
+
+    def _count(self, stats: dict[str, Any]) -> None:
+        for key in self.stats:
+            self.stats[key] += stats[key]
+
+    def result(self) -> ArticleExtraction:
         summary, events, claims, entities, dropped = grounded(self.article, self.answers, self.post)
         latency = time.perf_counter() - self.started
         return ArticleExtraction(
@@ -186,7 +171,7 @@ class _Run:
             events=events,
             claims=claims,
             entities=entities,
-            provenance=make_provenance(self.backend, self.prompt, stats, latency, dropped, windows=len(self.windows)),
+            provenance=provenance(self.backend, self.prompt, self.stats, latency, dropped, windows=len(self.windows)),
         )
 
 
@@ -194,12 +179,10 @@ def extract_answered(
     article: Article, backend: Backend, *, prompt: Prompt | None = None, retries: int = DEFAULT_RETRIES, post: PostSteps = ALL_STEPS
 ) -> tuple[ArticleExtraction, list[StepAnswer]]:
     """`extract`, with the model's answers the record was made from (an eval's run file keeps them)."""
-    run = _Run(article, backend, prompt, retries, post)
-    with call_stats() as stats:
-        for step in run.steps:
-            with run.call(step) as call:
-                call.answer(backend.create(**call.kwargs))
-    return run.result(stats), run.answers
+    run = ExtractionRun(article, backend, prompt=prompt, retries=retries, post=post)
+    for step in run.steps:
+        run.call(step)
+    return run.result(), run.answers
 
 
 def extract(
@@ -215,12 +198,10 @@ async def extract_async(
     """`extract` through the backend's async client; backends without one run in a worker thread."""
     if backend.acreate is None:
         return await asyncio.to_thread(extract, article, backend, prompt=prompt, retries=retries, post=post)
-    run = _Run(article, backend, prompt, retries, post)
-    with call_stats() as stats:
-        for step in run.steps:
-            with run.call(step) as call:
-                call.answer(await backend.acreate(**call.kwargs))
-    return run.result(stats)
+    run = ExtractionRun(article, backend, prompt=prompt, retries=retries, post=post)
+    for step in run.steps:
+        await run.acall(step)
+    return run.result()
 
 
 def article_meta(article: Article, n_sentences: int) -> ArticleMeta:
@@ -232,25 +213,4 @@ def article_meta(article: Article, n_sentences: int) -> ArticleMeta:
         url=article.url,
         text_hash=article.text_hash,
         n_sentences=n_sentences,
-    )
-
-
-def make_provenance(
-    backend: Backend, prompt: Prompt, stats: dict[str, Any], latency: float, dropped: dict[str, int], *, windows: int = 1
-) -> Provenance:
-    """Provenance of model calls counted by `call_stats`; shared by extraction and the briefing lead."""
-    usage = Usage(prompt_tokens=stats["prompt_tokens"], completion_tokens=stats["completion_tokens"])
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
-    return Provenance(
-        model=backend.model,
-        backend=backend.id,
-        mode=backend.mode.value,
-        prompt_name=prompt.name,
-        prompt_version=prompt.version,
-        usage=usage,
-        latency_s=round(latency, 3),
-        attempts=stats["attempts"],
-        windows=windows,
-        dropped=dropped,
-        created_at=datetime.now(timezone.utc),
     )

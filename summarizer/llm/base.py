@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import instructor
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+)
 
 from summarizer.errors import ProviderError
 
@@ -75,14 +81,17 @@ def on_first_call(build: Callable[[], Callable[..., Any]]) -> Callable[..., Any]
 
 # --- per-extraction call statistics -------------------------------------------------------------------
 
-_STATS: ContextVar[dict[str, Any] | None] = ContextVar("call_stats", default=None)
+# Raw attempts and token usage reach the counters through a ContextVar because instructor makes the raw
+# calls (re-asks included) inside its own `create`: there is no argument to pass them through. Blocks nest:
+# a batch counts an article's attempts around the extraction, which counts its own.
+_STATS: ContextVar[tuple[dict[str, Any], ...]] = ContextVar("call_stats", default=())
 
 
 @contextmanager
 def call_stats() -> Iterator[dict[str, Any]]:
     """Collects every raw model call made inside the block: attempts and token usage."""
     stats: dict[str, Any] = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
-    token = _STATS.set(stats)
+    token = _STATS.set((*_STATS.get(), stats))
     try:
         yield stats
     finally:
@@ -90,9 +99,8 @@ def call_stats() -> Iterator[dict[str, Any]]:
 
 
 def _record(response: Any) -> None:
-    stats = _STATS.get()
     usage = getattr(response, "usage", None)
-    if stats is not None and usage is not None:
+    for stats in _STATS.get() if usage is not None else ():
         stats["prompt_tokens"] += usage.prompt_tokens or 0
         stats["completion_tokens"] += usage.completion_tokens or 0
 
@@ -221,8 +229,7 @@ def completion_json(completion: Any) -> str | None:
 
 
 def _count_attempt() -> None:
-    stats = _STATS.get()
-    if stats is not None:
+    for stats in _STATS.get():
         stats["attempts"] += 1
 
 

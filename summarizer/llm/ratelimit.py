@@ -20,29 +20,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from summarizer.llm import base
 
 BURST_S = 1.0  # a bucket holds at most this many seconds of allowance
 CHARS_PER_TOKEN = 4  # rough, for estimates only; usage from the server settles the difference
-
-_ATTEMPTS: ContextVar[list[int] | None] = ContextVar("batch_attempts", default=None)
-
-
-@contextmanager
-def count_attempts() -> Iterator[list[int]]:
-    """Counts the raw calls made for one article, failed ones included (`[n]`)."""
-    counter = [0]
-    token = _ATTEMPTS.set(counter)
-    try:
-        yield counter
-    finally:
-        _ATTEMPTS.reset(token)
-
 
 class Bucket:
     """`per_minute` units, refilled continuously; holds at most BURST_S seconds' worth (at least one unit).
@@ -111,9 +95,6 @@ class CallGate:
         estimate = self._estimate(kwargs) if self.tokens else 0
         if self.requests or self.tokens or self.paused_until > self.clock():
             await self._acquire(estimate)
-        counter = _ATTEMPTS.get()
-        if counter is not None:
-            counter[0] += 1
         try:
             response = await create(*args, **kwargs)
         except openai.RateLimitError as exc:
