@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from summarizer.api import Extractor, extract, extract_async
+    from summarizer.extraction.run import ExtractionRun
     from summarizer.io.articles import Article
     from summarizer.llm import Backend, resolve_backend
     from summarizer.errors import ConfigError, ExtractionError, InputError, ProviderError, SummarizerError
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
 
 _PUBLIC = {
     "extract": "api", "extract_async": "api", "Extractor": "api",
-    "Article": "articles",
-    "Backend": "backends", "resolve_backend": "backends",
+    "ExtractionRun": "extraction.run",
+    "Article": "io.articles",
+    "Backend": "llm", "resolve_backend": "llm",
     "ArticleExtraction": "schema", "Event": "schema", "Claim": "schema", "Entity": "schema",
     "SummarizerError": "errors", "InputError": "errors", "ConfigError": "errors", "ProviderError": "errors", "ExtractionError": "errors",
 }

@@ -59,3 +59,27 @@ def test_readme_example_runs_as_written():
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith("sanction The US")
+
+
+def test_every_public_name_resolves():
+    for name in summarizer.__all__:
+        assert getattr(summarizer, name) is not None, name
+
+
+def test_a_driver_that_sends_the_requests_itself_gets_the_live_record():
+    """The ExtractionRun protocol as a Batch API or Ray driver uses it: send `chat_body(step)` with a plain
+    openai client, hand back each completion; the record is the one `extract` makes from the same answers."""
+    import openai
+
+    article = summarizer.api.as_article(SEED_000.read_text())
+    with FakeOpenAI(queue_responder([seed_000_answer()])) as server:
+        extractor = summarizer.Extractor("fake", base_url=server.base_url)
+        live = extractor.extract(article)
+        run = summarizer.ExtractionRun(article, extractor.backend)
+        client = openai.OpenAI(base_url=server.base_url, api_key="none")
+        for step in run.steps:
+            run.accept_completion(step, client.chat.completions.create(**run.chat_body(step)).model_dump())
+        record = run.result()
+    assert len(run.steps) == 3 and record.provenance.attempts == live.provenance.attempts == 3
+    drop = {"provenance": {"latency_s", "created_at"}}
+    assert record.model_dump(exclude=drop) == live.model_dump(exclude=drop)
