@@ -2,7 +2,8 @@ from summarizer.rules.attribution import Quotes
 from summarizer.extraction.grounding import GroundedWindow
 from summarizer.schema import Claim, ClaimNote, Entity, EventNote, ExtractionDraft, validation_context
 from summarizer.rules.sentences import split_sentences
-from summarizer.extraction.windows import _with_countries, _with_speakers, merge_windows, plan_windows
+from summarizer.extraction.entities import with_countries, with_speakers
+from summarizer.extraction.windows import merge_windows, plan_windows
 
 TEXT = " ".join(f"Sentence number {i} says the United States imposed sanctions on entity {i}." for i in range(1, 41))
 
@@ -54,7 +55,7 @@ def test_speakers_the_entity_list_lacks_are_added_once_and_listed_ones_are_not()
         Claim(id="C6", claimant="Officials", claimant_type="anonymous", claim="c"),
         Claim(id="C7", claimant="Reuters", claimant_type="media", claim="c"),
     ]
-    names = [(e.name, e.type.value) for e in _with_speakers(entities, claims)]
+    names = [(e.name, e.type.value) for e in with_speakers(entities, claims)]
     assert names == [("Xi Jinping", "person"), ("United States", "country"), ("Mao Ning", "person"), ("Reuters", "organization")]
 
 
@@ -62,6 +63,6 @@ def test_countries_the_article_names_complete_the_entity_list_under_its_own_name
     entities = [Entity(name="Kremlin", type="government_body", aliases=["Russia"])]
     text = ("The U.S. and Britain said North Korea sent missiles to Russia, which Moscow denied. "
             "The United States, Russia-based firms and Chinese officials were named, Jordan Smith said.")
-    added = [(e.name, e.type.value, e.aliases) for e in _with_countries(entities, text)][1:]
+    added = [(e.name, e.type.value, e.aliases) for e in with_countries(entities, text)][1:]
     # the Kremlin entry already stands for Russia; no country from "Chinese" or a person's name
     assert added == [("U.S.", "country", ["United States"]), ("Britain", "country", []), ("North Korea", "country", [])]

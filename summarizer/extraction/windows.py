@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from summarizer.rules.countries import country_code, named_countries
+from summarizer.extraction.entities import article_entities
 from summarizer.extraction.grounding import GroundedWindow
-from summarizer.rules.names import normalize_name
 from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
-from summarizer.rules.thresholds import MAX_KEY_POINTS, MAX_SPEAKER_WORDS, SAME_TEXT
-from summarizer.schema import CLAIMANT_TYPE_OF_ENTITY, Claim, ClaimantType, Entity, EntityType, Event, KeyPoint, Summary
+from summarizer.rules.thresholds import MAX_KEY_POINTS, SAME_TEXT
+from summarizer.schema import Claim, Entity, Event, KeyPoint, Summary
 from summarizer.rules.sentences import Sentence
-
-# A claimant's type as an entity's; an anonymous source is no entity.
-_SPEAKER_TYPES = {c: e for e, c in CLAIMANT_TYPE_OF_ENTITY.items()} | {ClaimantType.media: EntityType.organization}
 
 
 def plan_windows(sentences: list[Sentence], window_chars: int) -> list[list[Sentence]]:
@@ -48,54 +44,11 @@ def _same_claim(a: Claim, b: Claim) -> bool:
     return fuzz.token_sort_ratio(a.claim, b.claim) >= SAME_TEXT or (_cited(a) == _cited(b) and a.stance == b.stance)
 
 
-def _fold_entities(windows: list[GroundedWindow]) -> list[Entity]:
-    folded: list[Entity] = []
-    for entity in (e for w in windows for e in w.entities):
-        names = {n.lower() for n in [entity.name, *entity.aliases]}
-        match = next((f for f in folded if names & {n.lower() for n in [f.name, *f.aliases]}), None)
-        if match is None:
-            folded.append(entity.model_copy())  # shallow: merging reassigns lists, never mutates them
-            continue
-        known = {n.lower() for n in [match.name, *match.aliases]}
-        for name in [entity.name, *entity.aliases]:
-            if name.lower() not in known:
-                match.aliases = [*match.aliases, name]
-                known.add(name.lower())
-    return folded
-
-
-def _with_speakers(entities: list[Entity], claims: list[Claim]) -> list[Entity]:
-    """The entity list completed with the claimants it lacks. The model's first call lists at most 10 entities
-    and often stops after two or three, while claimants come one per sentence. A claimant counts as listed
-    when a listed name contains its name, word for word, or the other way round ("Chinese President Xi
-    Jinping", "Xi Jinping")."""
-    known = [f" {normalize_name(n)} " for e in entities for n in [e.name, *e.aliases]]
-    added = []
-    speakers = [(c.claimant, _SPEAKER_TYPES[c.claimant_type]) for c in claims if c.claimant_type in _SPEAKER_TYPES]
-    for name, kind in speakers:
-        key = f" {normalize_name(name)} "
-        if not key.strip() or not name[0].isupper() or len(name.split()) > MAX_SPEAKER_WORDS:
-            continue
-        if not any(key in k or k in key for k in known):
-            added.append(Entity(name=name, type=kind))
-            known.append(key)
-    return entities + added
-
-
-def _with_countries(entities: list[Entity], text: str) -> list[Entity]:
-    """The entity list completed with the countries the article names that it lacks, under the names it writes:
-    a country a news article names is one of its parties (the hand labels of dev/ list every one), and the
-    model's list stops early. Code finds them by name, so none is guessed from a demonym or a capital."""
-    listed = {country_code(n) for e in entities for n in [e.name, *e.aliases]}
-    named = named_countries(text)
-    return entities + [Entity(name=forms[0], type=EntityType.country, aliases=forms[1:]) for code, forms in named.items() if code not in listed]
-
-
 def merge_windows(
     windows: list[GroundedWindow], text: str, steps: PostSteps = ALL_STEPS
 ) -> tuple[Summary, list[Event], list[Claim], list[Entity], dict[str, int]]:
-    """Fold duplicate events, claims, entities and key points; renumber E1.., C1..; remap claim event ids.
-    `text` is the article's, whose named countries complete the entity list."""
+    """Fold duplicate events, claims and key points; renumber E1.., C1..; remap claim event ids. The entity list
+    is `article_entities` (entities.py): folded, then completed from the claims and from `text`, the article's."""
     events: list[Event] = []
     claims: list[Claim] = []
     points: list[KeyPoint] = []
@@ -124,7 +77,5 @@ def merge_windows(
         for kind, n in window.dropped.items():
             dropped[kind] = dropped.get(kind, 0) + n
     headline = next((w.headline for w in windows if w.headline), "")
-    entities = _fold_entities(windows)
-    entities = _with_speakers(entities, claims) if steps.entity_speakers else entities
-    entities = _with_countries(entities, text) if steps.entity_countries else entities
+    entities = article_entities(windows, claims, text, steps)
     return Summary(headline=headline, key_points=points[:MAX_KEY_POINTS]), events, claims, entities, dropped

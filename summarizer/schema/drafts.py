@@ -1,10 +1,8 @@
-"""The data model.
+"""What the model fills in: the drafts of the first call, the per-sentence notes, and the validation of citations.
 
-`*Draft` classes are what the model fills in: they cite sentence numbers and never carry offsets.
-The grounded classes (`Event`, `Claim`, ...) are what we output: code has turned every citation into
-character spans and evidence text (see grounding.py). Field descriptions are the model's instructions,
-so they are written as prompts. Lists are bounded: a 1.5B model loops forever on unbounded arrays, and
-`max_length` becomes a bound in the grammar.
+Drafts cite sentence numbers and never carry offsets; code grounds them (see extraction/grounding.py). Field
+descriptions are the model's instructions, so they are written as prompts. Lists are bounded: a 1.5B model
+loops forever on unbounded arrays, and `max_length` becomes a bound in the grammar.
 """
 
 from __future__ import annotations
@@ -13,101 +11,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date as Date
-from datetime import datetime
-from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model
 
-SCHEMA_VERSION = "1.0"
-
-
-class EventType(str, Enum):
-    sanction = "sanction"
-    arms_transfer = "arms_transfer"
-    military_strike = "military_strike"
-    weapons_test = "weapons_test"
-    statement = "statement"
-    condemnation = "condemnation"
-    accusation = "accusation"
-    denial = "denial"
-    veto_or_vote = "veto_or_vote"
-    agreement = "agreement"
-    meeting_or_visit = "meeting_or_visit"
-    production = "production"
-    other = "other"
-
-
-class ActorRole(str, Enum):
-    agent = "agent"
-    target = "target"
-    other = "other"
-
-
-class EventStatus(str, Enum):
-    occurred = "occurred"
-    planned = "planned"
-    alleged = "alleged"
-    denied = "denied"
-
-
-class Stance(str, Enum):
-    assert_ = "assert"
-    deny = "deny"
-    condemn = "condemn"
-    accuse = "accuse"
-    warn = "warn"
-    call_for = "call_for"
-    support = "support"
-
-
-class ClaimantType(str, Enum):
-    person = "person"
-    government_body = "government_body"
-    organization = "organization"
-    country = "country"
-    media = "media"
-    anonymous = "anonymous"
-    other = "other"
-
-
-class Attribution(str, Enum):
-    statement = "statement"
-    told_reporters = "told_reporters"
-    according_to = "according_to"
-    interview = "interview"
-    social_media = "social_media"
-    report = "report"
-    other = "other"
-
-
-class EntityType(str, Enum):
-    person = "person"
-    organization = "organization"
-    government_body = "government_body"
-    country = "country"
-    weapon = "weapon"
-    other = "other"
-
-
-# The kinds the entity and claimant vocabularies share: an entity's type is its type as a claimant, and back.
-CLAIMANT_TYPE_OF_ENTITY = {
-    EntityType.person: ClaimantType.person,
-    EntityType.organization: ClaimantType.organization,
-    EntityType.government_body: ClaimantType.government_body,
-    EntityType.country: ClaimantType.country,
-    EntityType.other: ClaimantType.other,
-}
-
-
-class DatePrecision(str, Enum):
-    day = "day"
-    month = "month"
-    year = "year"
-    unknown = "unknown"
-
+from summarizer.schema.vocab import EntityType, EventType, Stance
 
 # --- validation shared by the drafts -------------------------------------------------------------
 # The validation context holds the sentences the model was shown ({number: text}). In strict mode a bad
@@ -224,110 +133,3 @@ from calls that ask about each sentence (`per_sentence`)."""
     headline: str = Field(max_length=200, description="A one-line headline for the article.")
     key_points: list[KeyPointDraft] = Field(min_length=1, max_length=5, description="3 to 5 key points, each citing its sentences.")
     entities: list[EntityDraft] = Field(default_factory=list, max_length=10, description="People, organizations, countries, weapons involved.")
-
-
-# --- grounded output -----------------------------------------------------------------------------
-
-
-class Evidence(BaseModel):
-    """A cited sentence, located by code: `text == article_text[start:end]`."""
-
-    sentence: int = Field(description="1-based sentence number.")
-    start: int
-    end: int = Field(description="Exclusive end offset.")
-    text: str
-
-
-class Actor(BaseModel):
-    name: str
-    role: ActorRole
-    country: str | None = None
-
-
-class EventDate(BaseModel):
-    value: str | None = Field(default=None, description="ISO date: YYYY-MM-DD, YYYY-MM or YYYY, per precision.")
-    precision: DatePrecision = DatePrecision.unknown
-    text: str = Field(default="", description="The expression as the model read it from the article.")
-
-
-class Event(BaseModel):
-    id: str
-    type: EventType
-    description: str
-    actors: list[Actor] = Field(default_factory=list)
-    date: EventDate = Field(default_factory=EventDate)
-    location: str | None = None
-    status: EventStatus = EventStatus.occurred
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
-class Claim(BaseModel):
-    id: str
-    claimant: str
-    claimant_type: ClaimantType = ClaimantType.other
-    claim: str
-    quote: str | None = None
-    attribution: Attribution = Attribution.other
-    stance: Stance = Stance.assert_
-    event_ids: list[str] = Field(default_factory=list)
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
-class KeyPoint(BaseModel):
-    text: str
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
-class Summary(BaseModel):
-    headline: str = ""
-    key_points: list[KeyPoint] = Field(default_factory=list)
-
-
-class Entity(BaseModel):
-    name: str
-    type: EntityType = EntityType.other
-    aliases: list[str] = Field(default_factory=list)
-
-
-class ArticleMeta(BaseModel):
-    id: str
-    title: str | None = None
-    published: Date | None = None
-    source: str | None = None
-    url: str | None = None
-    text_hash: str
-    n_sentences: int = 0
-
-
-class Usage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
-
-
-class Provenance(BaseModel):
-    model: str
-    backend: str
-    mode: str
-    prompt_name: str
-    prompt_version: str
-    schema_version: str = SCHEMA_VERSION
-    usage: Usage = Field(default_factory=Usage)
-    latency_s: float = 0.0
-    attempts: int = 0
-    windows: int = 1
-    dropped: dict[str, int] = Field(default_factory=dict, description="Invalid items removed after re-asking, by kind.")
-    created_at: datetime
-
-
-class ArticleExtraction(BaseModel):
-    schema_version: str = SCHEMA_VERSION
-    article: ArticleMeta
-    summary: Summary
-    events: list[Event] = Field(default_factory=list)
-    claims: list[Claim] = Field(default_factory=list)
-    entities: list[Entity] = Field(default_factory=list)
-    provenance: Provenance
