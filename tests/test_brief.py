@@ -17,7 +17,8 @@ from summarizer import cli
 from summarizer.brief.build import build_briefing
 from summarizer.brief.inputs import BriefInput, read_extractions
 from summarizer.brief.models import Briefing
-from summarizer.brief.lead import LeadDraft, lead_context
+from summarizer.brief.lead import LeadDraft
+from summarizer.schema import validation_context
 from summarizer.brief.render import to_html, to_markdown
 from summarizer.evals.fixtures import Fixture, load_fixture
 from summarizer.schema import ArticleExtraction, ArticleMeta, Provenance, Summary
@@ -197,7 +198,7 @@ def lead(*texts_and_entries: tuple[str, list[int]]) -> dict:
 
 def test_lead_citations_are_checked_in_code():
     one, two, three = ("The US imposed sanctions on 16 May 2024.", [1]), ("Russia vetoed.", [2]), ("Missiles were shipped.", [3])
-    with lead_context(ENTRIES):
+    with validation_context(ENTRIES):
         LeadDraft.model_validate(lead(one, two, three))
         with pytest.raises(ValidationError, match=r"timeline entries \[9\] do not exist"):
             LeadDraft.model_validate(lead(one, two, ("x", [3, 9])))
@@ -207,9 +208,9 @@ def test_lead_citations_are_checked_in_code():
             LeadDraft.model_validate(lead(one, two))
         with pytest.raises(ValidationError, match="sentence 3 repeats sentence 1"):
             LeadDraft.model_validate(lead(one, two, ("The US imposed sanctions on 16 May, 2024!", [1])))
-    with lead_context({1: ENTRIES[1]}):
+    with validation_context({1: ENTRIES[1]}):
         LeadDraft.model_validate(lead(one))  # one entry: one sentence is enough
-    with lead_context(ENTRIES, lenient=True) as ctx:
+    with validation_context(ENTRIES, lenient=True) as ctx:
         draft = LeadDraft.model_validate(lead(one, ("Russia vetoed.", [2, 9]), one))
     assert [s.entries for s in draft.sentences] == [[1], [2]] and ctx["dropped"] == {"citations": 1, "repeated_sentences": 1}
 

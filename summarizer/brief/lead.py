@@ -12,65 +12,28 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Annotated
 
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from pydantic import AfterValidator, BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, model_validator
 from rapidfuzz import fuzz
 
-from summarizer.llm.base import Backend, call_stats, completion_json, provider_error
 from summarizer.brief.build import records_lead
 from summarizer.brief.models import Briefing, Lead, LeadSentence, Story, TimelineEntry
-from summarizer.llm.structured import _api_cause, provenance
+from summarizer.errors import ExtractionError
+from summarizer.llm.base import Backend, call_stats
 from summarizer.llm.prompts import Prompt, load_prompt
+from summarizer.llm.structured import Answer, provenance, structured_call
 from summarizer.rules.thresholds import LEAD_MAX_SENTENCES
+from summarizer.schema.validation import context_of, count_drop, only_shown
 
 LEAD_MIN_SENTENCES = 3
 # A sentence whose words are (nearly) all in an earlier one adds nothing (rapidfuzz token-set ratio). The
 # embedded model, given one entry, wrote it three times, once as "Matthew Miller ... said" + the same words.
 SAME_SENTENCE = 90
 
-# The validation context of a lead: the entry numbers the model was shown. Like the extraction's, it travels
-# in a ContextVar (instructor would render the messages as templates if given `context=`).
-_LEAD_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("lead_context", default=None)
-
-
-@contextmanager
-def lead_context(entries: dict[int, str], *, lenient: bool = False) -> Iterator[dict[str, Any]]:
-    """`entries`: the number and text of each timeline entry the model was shown."""
-    ctx: dict[str, Any] = {"entries": entries, "lenient": lenient, "dropped": {}}
-    token = _LEAD_CONTEXT.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _LEAD_CONTEXT.reset(token)
-
-
-def _ctx(info: ValidationInfo) -> dict[str, Any]:
-    return info.context or _LEAD_CONTEXT.get() or {}
-
-
-def _count_drop(ctx: dict[str, Any], what: str, n: int = 1) -> None:
-    if n:
-        dropped = ctx.setdefault("dropped", {})
-        dropped[what] = dropped.get(what, 0) + n
-
-
-def check_entries(value: list[int], info: ValidationInfo) -> list[int]:
-    ctx = _ctx(info)
-    shown = ctx.get("entries")
-    if shown is None:
-        return value
-    bad = [n for n in value if n not in shown]
-    if bad and not ctx.get("lenient"):
-        listed = ", ".join(str(n) for n in sorted(shown))
-        raise ValueError(f"timeline entries {bad} do not exist: cite only the entry numbers listed ({listed})")
-    _count_drop(ctx, "citations", len(bad))
-    return list(dict.fromkeys(n for n in value if n in shown))
+check_entries = only_shown(
+    lambda bad, shown: f"timeline entries {bad} do not exist: cite only the entry numbers listed ({', '.join(str(n) for n in sorted(shown))})"
+)
 
 
 def _numbers(text: str) -> set[str]:
@@ -92,8 +55,8 @@ class LeadSentenceDraft(BaseModel):
     def _numbers_from_cited_entries(self, info: ValidationInfo) -> LeadSentenceDraft:
         """Every number in the sentence (a date, a count) must be in the entries it cites: the cheapest
         check that a sentence rests on its citations rather than on the model's memory."""
-        ctx = _ctx(info)
-        shown = ctx.get("entries")
+        ctx = context_of(info)
+        shown = ctx.get("shown")
         if not shown or not self.entries:
             return self
         cited = " ".join(shown[n] for n in self.entries if n in shown)
@@ -102,7 +65,7 @@ class LeadSentenceDraft(BaseModel):
             return self
         if not ctx.get("lenient"):
             raise ValueError(f"the sentence gives {', '.join(extra)}, which entries {self.entries} do not: use only the cited entries' dates and figures")
-        _count_drop(ctx, "unsupported_numbers")
+        count_drop(ctx, "unsupported_numbers")
         self.entries = []  # a sentence citing nothing is dropped
         return self
 
@@ -117,18 +80,18 @@ class LeadDraft(BaseModel):
     @model_validator(mode="after")
     def _enough_distinct_sentences(self, info: ValidationInfo) -> LeadDraft:
         """3 to 5 sentences (as many as there are entries, when fewer), none repeating another."""
-        ctx = _ctx(info)
+        ctx = context_of(info)
         kept: list[LeadSentenceDraft] = []
         for k, sentence in enumerate(self.sentences, 1):
             twin = next((j for j, other in enumerate(kept, 1) if fuzz.token_set_ratio(_plain(sentence.text), _plain(other.text)) >= SAME_SENTENCE), None)
             if twin is None:
                 kept.append(sentence)
             elif ctx.get("lenient"):
-                _count_drop(ctx, "repeated_sentences")
+                count_drop(ctx, "repeated_sentences")
             else:
                 raise ValueError(f"sentence {k} repeats sentence {twin}: say something else, or leave it out")
         self.sentences = kept
-        wanted = min(LEAD_MIN_SENTENCES, len(ctx.get("entries") or {}) or LEAD_MIN_SENTENCES)
+        wanted = min(LEAD_MIN_SENTENCES, len(ctx.get("shown") or {}) or LEAD_MIN_SENTENCES)
         if len(kept) < wanted and not ctx.get("lenient"):
             raise ValueError(f"write at least {wanted} sentences, each about different entries")
         return self
@@ -163,16 +126,6 @@ def lead_messages(story: Story, prompt: Prompt) -> list[dict[str, str]]:
     )
 
 
-def _lenient(exc: InstructorRetryException, shown: dict[int, str]) -> tuple[LeadDraft | None, dict[str, int]]:
-    """Re-asking did not fix it: keep the valid sentences, drop bad citations (counted)."""
-    with lead_context(shown, lenient=True) as ctx:
-        try:
-            draft = LeadDraft.model_validate_json(completion_json(exc.last_completion) or "")
-        except ValidationError:
-            draft = None
-    return draft, {**ctx["dropped"], "invalid_answers": exc.n_attempts}
-
-
 def model_lead(story: Story, backend: Backend, *, retries: int = 1, prompt: Prompt | None = None) -> Lead:
     """The lead written by the model from the story's merged records; citations checked in code. An answer
     that stays invalid falls back to `records_lead`, saying so."""
@@ -181,23 +134,13 @@ def model_lead(story: Story, backend: Backend, *, retries: int = 1, prompt: Prom
     prompt = prompt or load_prompt("lead")
     shown = {int(e.id[1:]): f"{e.date.value or ''} {e.description}" for e in story.timeline}
     started = time.perf_counter()
-    draft, dropped = None, {}
+    kwargs = {"response_model": LeadDraft, "messages": lead_messages(story, prompt), "max_retries": retries, "model": backend.model, **backend.settings}
     with call_stats() as stats:
-        with lead_context(shown) as ctx:
-            try:
-                draft = backend.create(
-                    response_model=LeadDraft, messages=lead_messages(story, prompt), max_retries=retries, model=backend.model, **backend.settings
-                )
-                dropped = dict(ctx["dropped"])
-            except InstructorRetryException as exc:
-                cause = _api_cause(exc)
-                if cause is not None:
-                    raise provider_error(cause, backend.id, story.id) from None
-                draft, dropped = _lenient(exc, shown)
-            except IncompleteOutputException:
-                dropped = {"invalid_answers": 1}
-            except openai.APIError as exc:
-                raise provider_error(exc, backend.id, story.id) from None
+        try:
+            answer = structured_call(backend, kwargs, shown, story.id)
+        except ExtractionError:  # cut off at the token limit
+            answer = Answer(None, {"invalid_answers": 1})
+    draft, dropped = answer.value, dict(answer.dropped)
     sentences = []
     for s in draft.sentences if draft else []:
         text = " ".join(s.text.split())

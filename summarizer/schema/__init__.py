@@ -14,8 +14,8 @@ from summarizer.schema.drafts import (
     normalize_quote_text,
     per_sentence,
     sentence_notes,
-    validation_context,
 )
+from summarizer.schema.validation import validation_context
 from summarizer.schema.records import (
     SCHEMA_VERSION,
     Actor,

@@ -8,54 +8,15 @@ loops forever on unbounded arrays, and `max_length` becomes a bound in the gramm
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
+from summarizer.schema.validation import only_shown
 from summarizer.schema.vocab import EntityType, EventType, Stance
 
-# --- validation shared by the drafts -------------------------------------------------------------
-# The validation context holds the sentences the model was shown ({number: text}). In strict mode a bad
-# citation or quote raises, so instructor re-asks; in lenient mode (the last resort) it is dropped and
-# counted. The context travels in a ContextVar rather than through instructor's `context=`, because
-# instructor renders the messages as Jinja templates whenever a context is given, and article text must
-# never be interpreted as a template.
-_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("validation_context", default=None)
-
-
-@contextmanager
-def validation_context(sentences: dict[int, str], *, lenient: bool = False) -> Iterator[dict[str, Any]]:
-    ctx: dict[str, Any] = {"sentences": sentences, "lenient": lenient, "dropped": {}}
-    token = _CONTEXT.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _CONTEXT.reset(token)
-
-
-def _ctx(info: ValidationInfo) -> dict[str, Any]:
-    return info.context or _CONTEXT.get() or {}
-
-
-def _count_drop(info: ValidationInfo, what: str) -> None:
-    dropped = _ctx(info).setdefault("dropped", {})
-    dropped[what] = dropped.get(what, 0) + 1
-
-
-def check_citations(value: list[int], info: ValidationInfo) -> list[int]:
-    shown = _ctx(info).get("sentences")
-    if shown is None:
-        return value
-    bad = [i for i in value if i not in shown]
-    if bad and not _ctx(info).get("lenient"):
-        raise ValueError(f"sentence numbers {bad} were not shown: cite numbers between {min(shown)} and {max(shown)}")
-    for _ in bad:
-        _count_drop(info, "citations")
-    return list(dict.fromkeys(i for i in value if i in shown))
+check_citations = only_shown(lambda bad, shown: f"sentence numbers {bad} were not shown: cite numbers between {min(shown)} and {max(shown)}")
 
 
 Citations = Annotated[
