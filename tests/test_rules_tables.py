@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from summarizer.rules.attribution import attribution_of, reports_speech, stance_
 from summarizer.brief.claims import _person_and_body
 from summarizer.brief.stories import _real_title
 from summarizer.rules.countries import country_code, named_countries
+from summarizer.rules.dates import resolve_date
 from summarizer.rules.event_status import event_status
 from summarizer.rules.event_types import checked_type, is_background
 from summarizer.extraction.grounding import claimant_type
@@ -73,6 +75,20 @@ def _status_cases() -> Iterator[Case]:
         yield from _examples("status", f"past_perfect{i}", True, is_background, row["match"], row.get("no_match", []))
 
 
+_PUBLISHED = date(2024, 6, 14)  # the article date the year examples are read against
+
+
+def _date_cases() -> Iterator[Case]:
+    """Each example names one 19xx/20xx number: a `match` sentence's date is that year, a `no_match`'s is not."""
+    def first_date(text: str) -> str | None:
+        return (found := resolve_date(text, _PUBLISHED)) and found.value
+    for i, row in enumerate(rows("dates", "year_cue"), 1):
+        for which, texts in (("match", row["match"]), ("no_match", row.get("no_match", []))):
+            for j, text in enumerate(texts, 1):
+                number = re.search(r"\b(?:19|20)\d\d\b", text).group()
+                yield Case(f"dates:year_cue{i}:{which}{j}", lambda t=text: first_date(t), number, which == "match")
+
+
 def _actor_cases() -> Iterator[Case]:
     for row in rows("actors", "actor"):
         name = row["name"]
@@ -119,7 +135,7 @@ def _title_cases() -> Iterator[Case]:
 
 
 CASES = [
-    *_verb_cases(), *_status_cases(), *_actor_cases(), *_stopword_cases(), *_abbreviation_cases(), *_speaker_cases(), *_title_cases()
+    *_verb_cases(), *_status_cases(), *_date_cases(), *_actor_cases(), *_stopword_cases(), *_abbreviation_cases(), *_speaker_cases(), *_title_cases()
 ]
 
 

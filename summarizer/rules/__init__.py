@@ -121,6 +121,12 @@ def abbreviations() -> frozenset[str]:
 
 
 @cache
+def year_cue() -> str:
+    """A regex fragment (lowercase text, no flags) for the words that make the bare number after them a year."""
+    return "(?:{})".format("|".join(r["words"] for r in rows("dates", "year_cue", {"words"})))
+
+
+@cache
 def government_words() -> Pattern:
     """A claimant named in these words is a government body."""
     return words_pattern((r["words"], False) for r in rows("speakers", "government", {"words"}))
