@@ -65,12 +65,14 @@ def _verb_cases() -> Iterator[Case]:
             no_match = row.get("no_match", {}).get(column, [])
             yield from _examples("verbs", f"{row['verb']}:{column}", value, _VERB_READERS[column], row["match"], no_match)
     for row in rows("verbs", "negation"):
-        yield from _examples("verbs", f"negation {row['words']}", Stance.assert_, _VERB_READERS["stance"], row["match"], [])
+        yield from _examples("verbs", f"negation {row['words']}", Stance.assert_, _VERB_READERS["stance"], row["match"], row.get("no_match", []))
 
 
 def _status_cases() -> Iterator[Case]:
     for row in rows("status", "status"):
         yield from _examples("status", row["words"], row["status"], lambda t: event_status(t).value, row["match"], row.get("no_match", []))
+    for row in rows("status", "negated"):
+        yield from _examples("status", f"negated {row['words']}", "occurred", lambda t: event_status(t).value, row["match"], row.get("no_match", []))
     for i, row in enumerate(rows("status", "past_perfect"), 1):
         yield from _examples("status", f"past_perfect{i}", True, is_background, row["match"], row.get("no_match", []))
 

@@ -27,7 +27,7 @@ class Verbs:
     attribution: tuple[tuple[Pattern, Attribution], ...]  # in order: the first found decides
     stance: tuple[tuple[Pattern, Stance], ...]  # in order: the first used, not negated, decides
     event_types: dict[EventType, Pattern]  # in order: on a tie the earlier type wins
-    negated: Pattern  # searched in the text before a stance cue
+    negated: Pattern  # searched in the text before a stance cue: it ends so when the cue is negated
 
 
 def _column_words(verbs: list[dict[str, Any]], column: str, value: object = True) -> list[tuple[str, bool]]:
@@ -63,13 +63,14 @@ def verbs() -> Verbs:
         attribution=tuple((p, Attribution(v)) for p, v in _by_value(verb_rows, "attribution")),
         stance=tuple((p, Stance(v)) for p, v in _by_value(verb_rows, "stance")),
         event_types={EventType(v): p for p, v in _by_value(verb_rows, "event_type")},
-        negated=words_pattern([(row["words"], False) for row in negations], r"\b(?:{})\s+$"),
+        negated=words_pattern([(row["words"], False) for row in negations], r"\b(?:{})\s+(?:\w+ly\s+)?$"),
     )
 
 
 @dataclass(frozen=True)
 class Status:
     cues: tuple[tuple[Pattern, EventStatus], ...]  # in order: the first found decides, else occurred
+    negated: Pattern  # a cue inside these words ("will not", "no plans to") counts for nothing
     past_perfect: Pattern  # an action told so is the story's background
 
 
@@ -82,6 +83,7 @@ def status() -> Status:
     background = rows("status", "past_perfect", {"pattern"})
     return Status(
         cues=tuple((words_pattern((r["words"], False) for r in cues if r["status"] == value), EventStatus(value)) for value in order),
+        negated=words_pattern((r["words"], False) for r in rows("status", "negated", {"words"})),
         past_perfect=re.compile("|".join(r["pattern"] for r in background), re.I),
     )
 
