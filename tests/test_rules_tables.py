@@ -21,7 +21,7 @@ from summarizer.rules.event_status import event_status
 from summarizer.rules.event_types import checked_type, is_background
 from summarizer.extraction.grounding import claimant_type
 from summarizer.rules.names import normalize_name
-from summarizer.rules import VERB_COLUMNS
+from summarizer.rules import VERB_COLUMNS, status
 from summarizer.rules.load import table
 from summarizer.schema import ClaimantType, EventType, Stance
 from summarizer.rules.sentences import split_sentences
@@ -54,6 +54,8 @@ _VERB_READERS: dict[str, Callable[[str], Any]] = {
     "attribution": attribution_of,
     "stance": lambda text: stance_of(Stance.assert_, text),
     "event_type": lambda text: checked_type(EventType.other, text),
+    # told in the past perfect, yet no background: the reported clause's tense
+    "backshift": lambda text: bool(status().past_perfect.search(text)) and not is_background(text),
 }
 
 

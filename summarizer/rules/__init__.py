@@ -16,8 +16,10 @@ from summarizer.rules.load import RulesError, checked, rows, table, words_patter
 
 Pattern = re.Pattern[str]
 
-# The verb table's columns and the vocabulary each one's values come from (speech is a yes).
-VERB_COLUMNS: dict[str, type | None] = {"speech": None, "attribution": Attribution, "stance": Stance, "event_type": EventType}
+# The verb table's columns and the vocabulary each one's values come from (None: a yes, `true` or left out).
+VERB_COLUMNS: dict[str, type | None] = {
+    "speech": None, "attribution": Attribution, "stance": Stance, "event_type": EventType, "backshift": None
+}
 _VERB_KEYS = {"verb", "words", "case_sensitive", *VERB_COLUMNS, *(f"{c}_words" for c in VERB_COLUMNS)}
 
 
@@ -28,6 +30,7 @@ class Verbs:
     stance: tuple[tuple[Pattern, Stance], ...]  # in order: the first used, not negated, decides
     event_types: dict[EventType, Pattern]  # in order: on a tie the earlier type wins
     negated: Pattern  # searched in the text before a stance cue: it ends so when the cue is negated
+    backshift: Pattern  # a past perfect after these words is reported speech's tense, not background
 
 
 def _column_words(verbs: list[dict[str, Any]], column: str, value: object = True) -> list[tuple[str, bool]]:
@@ -53,8 +56,9 @@ def _by_value(verbs: list[dict[str, Any]], column: str) -> list[tuple[Pattern, s
 @cache
 def verbs() -> Verbs:
     verb_rows = rows("verbs", "verb", _VERB_KEYS)
-    if wrong := [row["verb"] for row in verb_rows if row.get("speech", True) is not True]:
-        raise RulesError(f"rules/tables/verbs.toml: speech is `true` or left out, not so in {wrong}")
+    for column in (c for c, vocab in VERB_COLUMNS.items() if vocab is None):
+        if wrong := [row["verb"] for row in verb_rows if row.get(column, True) is not True]:
+            raise RulesError(f"rules/tables/verbs.toml: {column} is `true` or left out, not so in {wrong}")
     if wrong := [row["verb"] for row in verb_rows if set(row.get("no_match", {})) - set(row)]:
         raise RulesError(f"rules/tables/verbs.toml: no_match.<column> names a column the row lacks in {wrong}")
     negations = rows("verbs", "negation", {"words"})
@@ -64,6 +68,7 @@ def verbs() -> Verbs:
         stance=tuple((p, Stance(v)) for p, v in _by_value(verb_rows, "stance")),
         event_types={EventType(v): p for p, v in _by_value(verb_rows, "event_type")},
         negated=words_pattern([(row["words"], False) for row in negations], r"\b(?:{})\s+(?:\w+ly\s+)?$"),
+        backshift=words_pattern(_column_words(verb_rows, "backshift")),
     )
 
 
