@@ -119,6 +119,14 @@ def _abbreviation_cases() -> Iterator[Case]:
         yield Case(f"words:abbreviation {row['words'][0]}:every word in a sentence", unshown, [], True)
 
 
+def _sentence_start_cases() -> Iterator[Case]:
+    for row in rows("words", "sentence_start"):
+        yield from _examples("words", f"sentence_start {row['words'][0]}", 2, lambda t: len(split_sentences(t)), row["match"], [])
+        opening = {split_sentences(t)[-1].text.split()[0].strip(",") for t in row["match"]}
+        unshown = lambda w=row["words"], o=opening: [x for x in w if x not in o]  # noqa: E731
+        yield Case(f"words:sentence_start {row['words'][0]}:every word opens a sentence", unshown, [], True)
+
+
 # The bodies the spokesperson examples name, as the briefing's entity table would hold them.
 _BODIES = {b: b for b in ("state department", "foreign ministry", "white house")}
 
@@ -139,7 +147,7 @@ def _title_cases() -> Iterator[Case]:
 
 
 CASES = [
-    *_verb_cases(), *_status_cases(), *_date_cases(), *_actor_cases(), *_stopword_cases(), *_abbreviation_cases(), *_speaker_cases(), *_title_cases()
+    *_verb_cases(), *_status_cases(), *_date_cases(), *_actor_cases(), *_stopword_cases(), *_abbreviation_cases(), *_sentence_start_cases(), *_speaker_cases(), *_title_cases()
 ]
 
 

@@ -128,6 +128,11 @@ def abbreviations() -> frozenset[str]:
 
 
 @cache
+def sentence_starts() -> frozenset[str]:
+    return _word_set("sentence_start")
+
+
+@cache
 def year_cue() -> str:
     """A regex fragment (lowercase text, no flags) for the words that make the bare number after them a year."""
     return "(?:{})".format("|".join(r["words"] for r in rows("dates", "year_cue", {"words"})))
