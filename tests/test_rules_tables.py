@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,11 +16,12 @@ from summarizer.rules.attribution import attribution_of, reports_speech, stance_
 from summarizer.brief.claims import _person_and_body
 from summarizer.brief.stories import _real_title
 from summarizer.rules.countries import country_code, named_countries
+from summarizer.rules.dates import resolve_date
 from summarizer.rules.event_status import event_status
 from summarizer.rules.event_types import checked_type, is_background
 from summarizer.extraction.grounding import claimant_type
 from summarizer.rules.names import normalize_name
-from summarizer.rules import VERB_COLUMNS
+from summarizer.rules import VERB_COLUMNS, status
 from summarizer.rules.load import table
 from summarizer.schema import ClaimantType, EventType, Stance
 from summarizer.rules.sentences import split_sentences
@@ -52,6 +54,8 @@ _VERB_READERS: dict[str, Callable[[str], Any]] = {
     "attribution": attribution_of,
     "stance": lambda text: stance_of(Stance.assert_, text),
     "event_type": lambda text: checked_type(EventType.other, text),
+    # told in the past perfect, yet no background: the reported clause's tense
+    "backshift": lambda text: bool(status().past_perfect.search(text)) and not is_background(text),
 }
 
 
@@ -63,14 +67,30 @@ def _verb_cases() -> Iterator[Case]:
             no_match = row.get("no_match", {}).get(column, [])
             yield from _examples("verbs", f"{row['verb']}:{column}", value, _VERB_READERS[column], row["match"], no_match)
     for row in rows("verbs", "negation"):
-        yield from _examples("verbs", f"negation {row['words']}", Stance.assert_, _VERB_READERS["stance"], row["match"], [])
+        yield from _examples("verbs", f"negation {row['words']}", Stance.assert_, _VERB_READERS["stance"], row["match"], row.get("no_match", []))
 
 
 def _status_cases() -> Iterator[Case]:
     for row in rows("status", "status"):
         yield from _examples("status", row["words"], row["status"], lambda t: event_status(t).value, row["match"], row.get("no_match", []))
+    for row in rows("status", "negated"):
+        yield from _examples("status", f"negated {row['words']}", "occurred", lambda t: event_status(t).value, row["match"], row.get("no_match", []))
     for i, row in enumerate(rows("status", "past_perfect"), 1):
         yield from _examples("status", f"past_perfect{i}", True, is_background, row["match"], row.get("no_match", []))
+
+
+_PUBLISHED = date(2024, 6, 14)  # the article date the year examples are read against
+
+
+def _date_cases() -> Iterator[Case]:
+    """Each example names one 19xx/20xx number: a `match` sentence's date is that year, a `no_match`'s is not."""
+    def first_date(text: str) -> str | None:
+        return (found := resolve_date(text, _PUBLISHED)) and found.value
+    for i, row in enumerate(rows("dates", "year_cue"), 1):
+        for which, texts in (("match", row["match"]), ("no_match", row.get("no_match", []))):
+            for j, text in enumerate(texts, 1):
+                number = re.search(r"\b(?:19|20)\d\d\b", text).group()
+                yield Case(f"dates:year_cue{i}:{which}{j}", lambda t=text: first_date(t), number, which == "match")
 
 
 def _actor_cases() -> Iterator[Case]:
@@ -99,6 +119,14 @@ def _abbreviation_cases() -> Iterator[Case]:
         yield Case(f"words:abbreviation {row['words'][0]}:every word in a sentence", unshown, [], True)
 
 
+def _sentence_start_cases() -> Iterator[Case]:
+    for row in rows("words", "sentence_start"):
+        yield from _examples("words", f"sentence_start {row['words'][0]}", 2, lambda t: len(split_sentences(t)), row["match"], [])
+        opening = {split_sentences(t)[-1].text.split()[0].strip(",") for t in row["match"]}
+        unshown = lambda w=row["words"], o=opening: [x for x in w if x not in o]  # noqa: E731
+        yield Case(f"words:sentence_start {row['words'][0]}:every word opens a sentence", unshown, [], True)
+
+
 # The bodies the spokesperson examples name, as the briefing's entity table would hold them.
 _BODIES = {b: b for b in ("state department", "foreign ministry", "white house")}
 
@@ -119,7 +147,7 @@ def _title_cases() -> Iterator[Case]:
 
 
 CASES = [
-    *_verb_cases(), *_status_cases(), *_actor_cases(), *_stopword_cases(), *_abbreviation_cases(), *_speaker_cases(), *_title_cases()
+    *_verb_cases(), *_status_cases(), *_date_cases(), *_actor_cases(), *_stopword_cases(), *_abbreviation_cases(), *_sentence_start_cases(), *_speaker_cases(), *_title_cases()
 ]
 
 

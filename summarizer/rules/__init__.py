@@ -16,8 +16,10 @@ from summarizer.rules.load import RulesError, checked, rows, table, words_patter
 
 Pattern = re.Pattern[str]
 
-# The verb table's columns and the vocabulary each one's values come from (speech is a yes).
-VERB_COLUMNS: dict[str, type | None] = {"speech": None, "attribution": Attribution, "stance": Stance, "event_type": EventType}
+# The verb table's columns and the vocabulary each one's values come from (None: a yes, `true` or left out).
+VERB_COLUMNS: dict[str, type | None] = {
+    "speech": None, "attribution": Attribution, "stance": Stance, "event_type": EventType, "backshift": None
+}
 _VERB_KEYS = {"verb", "words", "case_sensitive", *VERB_COLUMNS, *(f"{c}_words" for c in VERB_COLUMNS)}
 
 
@@ -27,7 +29,8 @@ class Verbs:
     attribution: tuple[tuple[Pattern, Attribution], ...]  # in order: the first found decides
     stance: tuple[tuple[Pattern, Stance], ...]  # in order: the first used, not negated, decides
     event_types: dict[EventType, Pattern]  # in order: on a tie the earlier type wins
-    negated: Pattern  # searched in the text before a stance cue
+    negated: Pattern  # searched in the text before a stance cue: it ends so when the cue is negated
+    backshift: Pattern  # a past perfect after these words is reported speech's tense, not background
 
 
 def _column_words(verbs: list[dict[str, Any]], column: str, value: object = True) -> list[tuple[str, bool]]:
@@ -53,8 +56,9 @@ def _by_value(verbs: list[dict[str, Any]], column: str) -> list[tuple[Pattern, s
 @cache
 def verbs() -> Verbs:
     verb_rows = rows("verbs", "verb", _VERB_KEYS)
-    if wrong := [row["verb"] for row in verb_rows if row.get("speech", True) is not True]:
-        raise RulesError(f"rules/tables/verbs.toml: speech is `true` or left out, not so in {wrong}")
+    for column in (c for c, vocab in VERB_COLUMNS.items() if vocab is None):
+        if wrong := [row["verb"] for row in verb_rows if row.get(column, True) is not True]:
+            raise RulesError(f"rules/tables/verbs.toml: {column} is `true` or left out, not so in {wrong}")
     if wrong := [row["verb"] for row in verb_rows if set(row.get("no_match", {})) - set(row)]:
         raise RulesError(f"rules/tables/verbs.toml: no_match.<column> names a column the row lacks in {wrong}")
     negations = rows("verbs", "negation", {"words"})
@@ -63,13 +67,15 @@ def verbs() -> Verbs:
         attribution=tuple((p, Attribution(v)) for p, v in _by_value(verb_rows, "attribution")),
         stance=tuple((p, Stance(v)) for p, v in _by_value(verb_rows, "stance")),
         event_types={EventType(v): p for p, v in _by_value(verb_rows, "event_type")},
-        negated=words_pattern([(row["words"], False) for row in negations], r"\b(?:{})\s+$"),
+        negated=words_pattern([(row["words"], False) for row in negations], r"\b(?:{})\s+(?:\w+ly\s+)?$"),
+        backshift=words_pattern(_column_words(verb_rows, "backshift")),
     )
 
 
 @dataclass(frozen=True)
 class Status:
     cues: tuple[tuple[Pattern, EventStatus], ...]  # in order: the first found decides, else occurred
+    negated: Pattern  # a cue inside these words ("will not", "no plans to") counts for nothing
     past_perfect: Pattern  # an action told so is the story's background
 
 
@@ -82,6 +88,7 @@ def status() -> Status:
     background = rows("status", "past_perfect", {"pattern"})
     return Status(
         cues=tuple((words_pattern((r["words"], False) for r in cues if r["status"] == value), EventStatus(value)) for value in order),
+        negated=words_pattern((r["words"], False) for r in rows("status", "negated", {"words"})),
         past_perfect=re.compile("|".join(r["pattern"] for r in background), re.I),
     )
 
@@ -118,6 +125,17 @@ def stopwords() -> frozenset[str]:
 @cache
 def abbreviations() -> frozenset[str]:
     return _word_set("abbreviation")
+
+
+@cache
+def sentence_starts() -> frozenset[str]:
+    return _word_set("sentence_start")
+
+
+@cache
+def year_cue() -> str:
+    """A regex fragment (lowercase text, no flags) for the words that make the bare number after them a year."""
+    return "(?:{})".format("|".join(r["words"] for r in rows("dates", "year_cue", {"words"})))
 
 
 @cache

@@ -4,6 +4,7 @@ tokens), and when it did it was often wrong ("India" -> JPN)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 import pycountry
@@ -16,17 +17,30 @@ from summarizer.rules.names import normalize_name
 _ISO_LACKS = rules.actors().iso3
 
 
+def _iso_names() -> Iterator[tuple[str, str]]:
+    """(name, alpha-3) for every name ISO 3166 gives a country: its name, common and official names."""
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            if name := getattr(country, attribute, None):
+                yield name, country.alpha_3
+
+
+@cache
+def _codes() -> dict[str, str]:
+    """ISO's names normalized as the names looked up are, so that "Côte d'Ivoire" and "Guinea-Bissau" are found
+    (a lookup of the normalized name in pycountry lost their accents and hyphens), and rules/tables/actors.toml's
+    `iso3` for the countries ISO names otherwise ("russia", "turkey")."""
+    return {normalize_name(name): code for name, code in _iso_names()} | _ISO_LACKS
+
+
 @lru_cache(maxsize=4096)
 def country_code(name: str) -> str | None:
     """ISO 3166 alpha-3 code when the name is a country's ("the United States", "Britain", "Moscow"), else None:
     "Iran's foreign ministry" or "Houthi forces" are not clear enough to guess."""
     key = normalize_name(name)  # the eval's news variants: "U.S." -> "united states", "Kremlin" -> "russia"
-    if key in _ISO_LACKS or len(key) <= 3:  # no guessing at ISO's two- and three-letter codes ("PM", "AU")
-        return _ISO_LACKS.get(key)
-    try:
-        return pycountry.countries.lookup(key).alpha_3
-    except LookupError:
+    if len(key) <= 3 and key not in _ISO_LACKS:  # no guessing at ISO's two- and three-letter codes ("PM", "AU")
         return None
+    return _codes().get(key)
 
 
 # Forms news copy writes a country's name in besides ISO's (capitals are left out: "Moscow said" names a
@@ -38,7 +52,7 @@ _SHORT_FORMS = rules.actors().forms
 def _country_names() -> re.Pattern[str]:
     """Every country's name as written in running text, case-sensitive: ISO's name, common and official names
     but the inverted ones ("Korea, Republic of"), and the short forms; not the first words of a longer name."""
-    forms = {n for c in pycountry.countries for n in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)) if n and "," not in n}
+    forms = {name for name, _ in _iso_names() if "," not in name}
     alternatives = "|".join(re.escape(f) for f in sorted(forms | _SHORT_FORMS, key=len, reverse=True))
     # not the first part of a longer name ("Jordan Smith", "Chad Brown")
     return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])(?!\s+[A-Z][a-z])")

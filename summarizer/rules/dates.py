@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from summarizer import rules
 from summarizer.schema import DatePrecision, EventDate
 
 MONTHS = {m: i for i, m in enumerate(
@@ -32,7 +33,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(last|next|this)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), "weekday"),
     (re.compile(r"\b(last|next|this|earlier this|later this) (week|month|year)\b"), "relative_period"),
     (re.compile(rf"\b(?:in|since|during|early|late|mid-?)\s+{_MONTH}\b"), "bare_month"),
-    (re.compile(rf"\b{_YEAR}\b"), "year"),
+    # a bare number only after the words that make it a year (rules/tables/dates.toml): "2000 troops" is a count
+    (re.compile(rf"\b{rules.year_cue()}(?:\s+|-){_YEAR}\b"), "year"),
 ]
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 

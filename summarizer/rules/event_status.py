@@ -10,8 +10,10 @@ from summarizer import rules
 from summarizer.schema import EventStatus
 
 _CUES = rules.status().cues  # rules/tables/status.toml, planned before alleged
+_NEGATED = rules.status().negated  # "will not attend" is no plan
 
 
 def event_status(sentence: str) -> EventStatus:
-    """planned or alleged when the sentence says so in so many words, else occurred."""
-    return next((status for cue, status in _CUES if cue.search(sentence)), EventStatus.occurred)
+    """planned or alleged when the sentence says so in so many words, not negated, else occurred."""
+    text = _NEGATED.sub(" ", sentence)
+    return next((status for cue, status in _CUES if cue.search(text)), EventStatus.occurred)

@@ -40,9 +40,12 @@ def is_filler(model_type: EventType, description: str) -> bool:
 
 
 _PAST_PERFECT = rules.status().past_perfect
+_BACKSHIFT = rules.verbs().backshift
 
 
 def is_background(description: str) -> bool:
     """An action told in the past perfect ("Ankara had held up Sweden's membership since May 2022": "had" and a
-    past participle, rules/tables/status.toml) is the story's background, not one of its events."""
-    return bool(_PAST_PERFECT.search(description))
+    past participle, rules/tables/status.toml) is the story's background, not one of its events; but not after
+    a verb of saying (verbs.toml's `backshift`): "Officials announced they had agreed to talks" is reported
+    speech, whose tense shifts back one step."""
+    return any(not _BACKSHIFT.search(description[: m.start()]) for m in _PAST_PERFECT.finditer(description))

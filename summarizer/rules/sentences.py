@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from summarizer import rules
 from summarizer.rules.thresholds import MAX_SENTENCE_CHARS
 
-# Tokens ending in a period that do not end a sentence (rules/tables/words.toml).
+# Tokens ending in a period that do not end a sentence, and the words that open one after initials
+# (rules/tables/words.toml).
 ABBREVIATIONS = rules.abbreviations()
+SENTENCE_STARTS = rules.sentence_starts()
 
 _CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+_WORD_AFTER = re.compile(r"[\"'\u201d\u2019)\]]*\s+[\"'\u201c\u2018(\[]?(\w+)")
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,18 @@ class Sentence:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the period at `dot` closes an abbreviation or initials (U.S., Mr., Jan.)."""
+    """True when the period at `dot` closes an abbreviation or initials (U.S., Mr., Jan.) and no sentence: after
+    initials of two letters and up a sentence's first word ("in the U.S. The ministry") opens the next one."""
     match = _WORD_BEFORE.search(text[max(0, dot - 20) : dot + 1])
     if not match:
         return False
     word = match.group(1)
-    return word.lower() in ABBREVIATIONS or bool(re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word))
+    if word.lower() in ABBREVIATIONS:
+        return True
+    if not re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word):
+        return False
+    after = _WORD_AFTER.match(text, dot + 1)
+    return len(word) == 1 or not (after and after.group(1) in SENTENCE_STARTS)
 
 
 def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
