@@ -44,7 +44,7 @@ def batch(
     """Structure a dump of articles: one JSONL line per input, concurrent, cached, resumable.
 
     Every input gets exactly one line: its extraction, or an error record
-    `{id, status: "error", error_type, message, attempts, source}`; the batch goes on. After a crash or
+    `{id, status: "error", error: {type, message}, attempts, source}`; the batch goes on. After a crash or
     Ctrl-C, `--resume` does only what is missing. A run manifest (counts, tokens, cost, timing) is written
     beside the output. Exit code: 0 all done, else the worst error's code (2 input, 3 provider, 4 no valid
     record), 130 interrupted.
