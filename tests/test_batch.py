@@ -97,9 +97,9 @@ def test_300_articles_with_30_percent_faults_all_end_done_or_recorded(tmp_path):
     assert result.extracted == len(done) and result.errors == len(errors) and result.extracted + result.errors == 300
     assert errors and done, "a 30 % fault rate without re-asks leaves some records invalid"
     for error in errors:
-        assert set(error) >= {"id", "status", "error_type", "message", "attempts"}
-        assert error["id"] in error["message"] or error["source"] in error["message"]
-        assert error["error_type"] in ("ProviderError", "ExtractionError") and error["attempts"] >= 1
+        assert set(error) >= {"id", "status", "error", "attempts"} and set(error["error"]) == {"type", "message"}
+        assert error["id"] in error["error"]["message"] or error["source"] in error["error"]["message"]
+        assert error["error"]["type"] in ("ProviderError", "ExtractionError") and error["attempts"] >= 1
     assert any(r["provenance"]["attempts"] > 1 for r in done), "transient faults were retried"
     assert requests > 300
     manifest = json.loads(manifest_path(tmp_path / "out.jsonl").read_text())
@@ -161,7 +161,7 @@ def test_bad_inputs_become_error_records_and_the_batch_goes_on(tmp_path):
         result = run(server, options(["dump", "d.jsonl", "missing.jsonl"], "out.jsonl"))
         table = run(server, options(["t.csv"], "table.jsonl", columns=Columns(text="body", id="url")))
     records = {line_id(r): r for r in lines(tmp_path / "out.jsonl") + lines(tmp_path / "table.jsonl")}
-    errors = {k: r["message"] for k, r in records.items() if r.get("status") == "error"}
+    errors = {k: r["error"]["message"] for k, r in records.items() if r.get("status") == "error"}
     assert set(records) == {
         "dump/good.txt", "dump/sub/also_good.md", "dump/binary.txt", "dump/empty.txt", "dump/photo.jpg",
         "a1", "d.jsonl:2", "no-text", "d.jsonl:4", "a2", "https://x/1", "https://x/2", "missing.jsonl",
@@ -173,7 +173,7 @@ def test_bad_inputs_become_error_records_and_the_batch_goes_on(tmp_path):
     assert "empty article" in errors["https://x/2"] and "t.csv:3" in errors["https://x/2"]
     assert "no such file" in errors["missing.jsonl"]
     assert (result.extracted, result.errors, result.exit_code) == (4, 7, 2) and (table.extracted, table.errors) == (1, 1)
-    assert all(r["error_type"] == "InputError" and r["attempts"] == 0 for r in records.values() if r.get("status") == "error")
+    assert all(r["error"]["type"] == "InputError" and r["attempts"] == 0 for r in records.values() if r.get("status") == "error")
 
 
 # --- the provider Batch API ---------------------------------------------------------------------------
@@ -217,8 +217,8 @@ def test_provider_batch_submits_polls_and_maps_results_back(tmp_path, monkeypatc
     assert [u["body"] for u in uploaded[:CALLS]] == live_bodies, "the batch requests are the live requests"
     records = {line_id(r): r for r in lines(tmp_path / "out.jsonl")}
     assert set(records) == {*ids, "in.jsonl:9"}
-    assert "HTTP 500" in records["a2"]["message"] and records["a2"]["error_type"] == "ProviderError"
-    assert records["a3"]["error_type"] == "ExtractionError"
+    assert "HTTP 500" in records["a2"]["error"]["message"] and records["a2"]["error"]["type"] == "ProviderError"
+    assert records["a3"]["error"]["type"] == "ExtractionError"
     assert records["a4"]["provenance"]["dropped"]["citations"] == 1, "validated like the live path: bad citation dropped"
     grounded = ArticleExtraction.model_validate(records["a0"])
     text = article_record(0)["text"]
@@ -288,6 +288,29 @@ def test_resume_cuts_a_partial_last_line_and_retry_errors_replaces_error_records
         assert retried.extracted == 1 and retried.skipped == 5
     records = assert_one_line_per_input(tmp_path / "out.jsonl", ids)
     assert not any(r.get("status") == "error" for r in records)
+
+
+OLD_ERROR_RECORD = {"id": "a1", "status": "error", "error_type": "ProviderError", "message": "a1: HTTP 400", "attempts": 1, "source": None}
+
+
+def test_an_output_with_old_shape_error_records_resumes_retries_and_exports(tmp_path):
+    """Before the error object, batch wrote `error_type` and `message` at the top level: such a file still
+    resumes (the id is done), `--retry-errors` replaces the line with one of today's shape, export skips it."""
+    from summarizer.export import export
+
+    ids = write_jsonl(tmp_path / "in.jsonl", 2)
+    with FakeOpenAI(per_article({1: Fault(400)})) as server:
+        run(server, options(["in.jsonl"], "out.jsonl"))
+        kept = [line for line in Path("out.jsonl").read_text().splitlines() if json.loads(line).get("status") != "error"]
+        Path("out.jsonl").write_text("\n".join([*kept, json.dumps(OLD_ERROR_RECORD)]) + "\n")
+        exported = export(["out.jsonl"], [tmp_path / "events.csv"], lambda *_: None)
+        assert (exported.records, exported.errors) == (1, 1)
+        assert run(server, options(["in.jsonl"], "out.jsonl", resume=True, cache=False)).skipped == 2
+        retried = run(server, options(["in.jsonl"], "out.jsonl", retry_errors=True, cache=False))
+    assert retried.errors == 1 and retried.skipped == 1
+    records = assert_one_line_per_input(tmp_path / "out.jsonl", ids)
+    assert [r["error"]["type"] for r in records if r.get("status") == "error"] == ["ProviderError"]
+    assert not any("error_type" in r for r in records)
 
 
 def test_a_429_pauses_every_worker_not_just_the_one_that_got_it(tmp_path):

@@ -223,6 +223,7 @@ def brief(*args: str):
 
 
 def test_jsonl_error_records_are_listed_as_skipped_with_the_reason(tmp_path):
+    # a batch error record before the error object (`error_type`, `message` at the top level): old files brief as before
     batch_error = {"id": "005", "status": "error", "error_type": "InputError", "message": "dump/005.txt: binary file, not text", "attempts": 0, "source": "dump/005.txt"}
     run_error = {"fixture_id": "004_missing", "status": "error", "error": {"type": "ProviderError", "message": "HTTP 429 after 5 attempts"}}
     first, second = fixture_inputs()

@@ -1,7 +1,9 @@
 """The output file of a batch: one JSONL line per input, appended by one `write` each.
 
 Every input gets exactly one line: its `ArticleExtraction`, or an error record
-`{"id", "status": "error", "error_type", "message", "attempts", "source"}`. Lines are appended with one
+`{"id", "status": "error", "error": {"type", "message"}, "attempts", "source"}`: the error object of an eval
+run line (evals/runs.py) and of OpenAI's API. Lines written before that shape had `error_type` and `message`
+at the top level; every reader goes by `status` and the id, so those files resume and export as before. Lines are appended with one
 `write` each, so a kill -9 loses at most the calls in flight (and leaves at most a partial last line, cut
 off by the next `--resume`). `--resume` reads the output back and skips every id already in it;
 `--retry-errors` first drops the error records, and the partial ones (an events or claims answer that
@@ -168,8 +170,7 @@ def error_record(article_id: str, error: BaseException, attempts: int | None) ->
     return {
         "id": article_id,
         "status": "error",
-        "error_type": type(error).__name__,
-        "message": message,
+        "error": {"type": type(error).__name__, "message": message},
         "attempts": attempts,
         "source": getattr(error, "source", None),
     }

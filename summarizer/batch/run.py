@@ -201,10 +201,10 @@ class BatchRun:
         record = error_record(article_id, error, attempts)
         self.out.write(json.dumps(record, ensure_ascii=False))
         self.result.errors += 1
-        self.result.error_types[record["error_type"]] += 1
+        self.result.error_types[record["error"]["type"]] += 1
         exit_code = error.exit_code if isinstance(error, SummarizerError) else 1
         self.result.exit_code = max(self.result.exit_code, exit_code)
-        self.note(f"[red]error:[/red] {escape(record['message'])}")
+        self.note(f"[red]error:[/red] {escape(record['error']['message'])}")
         self.advance()
 
     def note(self, message: str) -> None:

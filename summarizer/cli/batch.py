@@ -8,29 +8,24 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
+from summarizer.cli.options import BackendOptions, CacheOpt, NoCacheOpt, backend_from_options, format_of, with_backend_options
 from summarizer.errors import SummarizerError
 from summarizer.io.console import report, stderr
 
 
+@with_backend_options
 def batch(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs (quoted: 'dump/**/*.txt'), JSONL/CSV/TSV dumps, or - for stdin.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output: one line per input, appended line by line.")],
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    api_key_env: ApiKeyEnvOpt = None,
-    model_path: ModelPathOpt = None,
-    mode: ModeOpt = None,
-    retries: RetriesOpt = 1,
-    timeout: TimeoutOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output (.jsonl, or no suffix): one line per input, appended line by line.")],
+    backend: BackendOptions,
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, max=1024, help="Articles in flight at once. The embedded model runs one at a time: for throughput serve it with llama.cpp's or vLLM's server and use --base-url.")] = 8,
     rpm: Annotated[float | None, typer.Option("--rpm", min=0.1, help="Client-side limit: requests per minute (retries and re-asks count).")] = None,
     tpm: Annotated[float | None, typer.Option("--tpm", min=1, help="Client-side limit: tokens per minute (estimated per call, settled with the reported usage).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an earlier output: skip every id already in it.")] = False,
     retry_errors: Annotated[bool, typer.Option("--retry-errors", help="With --resume, also redo the inputs whose line is an error or partial record (that line is replaced).")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Start an existing output over.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the extraction cache.")] = False,
-    cache_path: Annotated[Path | None, typer.Option("--cache", help="The cache file (default ~/.cache/summarizer/extractions.sqlite, or under $SUMMARIZER_CACHE).")] = None,
+    no_cache: NoCacheOpt = False,
+    cache_path: CacheOpt = None,
     text_column: Annotated[str, typer.Option("--text-column", help="JSON key or CSV column with the article text.")] = "text",
     id_column: Annotated[str, typer.Option("--id-column", help="... with the article id (else the path, else the content hash).")] = "id",
     title_column: Annotated[str, typer.Option("--title-column", help="... with the title.")] = "title",
@@ -44,7 +39,7 @@ def batch(
     """Structure a dump of articles: one JSONL line per input, concurrent, cached, resumable.
 
     Every input gets exactly one line: its extraction, or an error record
-    `{id, status: "error", error_type, message, attempts, source}`; the batch goes on. After a crash or
+    `{id, status: "error", error: {type, message}, attempts, source}`; the batch goes on. After a crash or
     Ctrl-C, `--resume` does only what is missing. A run manifest (counts, tokens, cost, timing) is written
     beside the output. Exit code: 0 all done, else the worst error's code (2 input, 3 provider, 4 no valid
     record), 130 interrupted.
@@ -77,7 +72,7 @@ def batch(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
-        retries=retries,
+        retries=backend.retries,
         resume=resume,
         retry_errors=retry_errors,
         overwrite=overwrite,
@@ -87,13 +82,14 @@ def batch(
         input_format=input_format,
         provider_batch=provider_batch,
         poll_interval=poll_interval,
-        base_url=base_url,
-        api_key_env=api_key_env,
+        base_url=backend.base_url,
+        api_key_env=backend.api_key_env,
         progress=not no_progress,
         command=sys.argv[1:],
     )
     try:
-        result = run_batch(options, lambda: backend_from_options(model, base_url, model_path, mode, timeout, api_key_env), stderr)
+        format_of(out, ("jsonl",), "batch")
+        result = run_batch(options, lambda: backend_from_options(backend), stderr)
     except SummarizerError as err:
         report(err)
         raise typer.Exit(err.exit_code) from None

@@ -12,7 +12,7 @@ import typer
 from summarizer.brief.build import build_briefing
 from summarizer.brief.inputs import BriefInput, is_extraction_jsonl, read_extractions
 from summarizer.brief.models import Skipped
-from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options, output
+from summarizer.cli.options import BackendOptions, CacheOpt, NoCacheOpt, backend_from_options, format_of, output, with_backend_options
 from summarizer.errors import InputError, SummarizerError
 from summarizer.io.articles import Article
 from summarizer.io.console import report, stderr, warn
@@ -31,16 +31,14 @@ class BriefFormat(str, Enum):
 
 
 def _format(fmt: BriefFormat | None, out: Path | None) -> BriefFormat:
-    if fmt is not None:
-        return fmt
-    suffix = out.suffix.lower() if out else ""
-    return BriefFormat.html if suffix in (".html", ".htm") else BriefFormat.json if suffix == ".json" else BriefFormat.md
+    named = format_of(out, tuple(f.value for f in BriefFormat), "brief")
+    return fmt or (BriefFormat(named) if named else BriefFormat.md)
 
 
 class _Extractor:
     """Article -> extraction through the one pipeline, with the result cache when it is available."""
 
-    def __init__(self, backend: Backend, retries: int, use_cache: bool):
+    def __init__(self, backend: Backend, retries: int, use_cache: bool, cache_path: Path | None):
         from summarizer.extraction.run import extract
         from summarizer.llm.prompts import load_prompt
 
@@ -51,7 +49,7 @@ class _Extractor:
                 from summarizer.extraction.cache import Keyer, open_cache
             except ImportError:  # a checkout without the cache module: every article is extracted
                 return
-            self.cache, self.key = open_cache(None), Keyer(backend, load_prompt(), retries)
+            self.cache, self.key = open_cache(cache_path), Keyer(backend, load_prompt(), retries)
 
     def __call__(self, article: Article) -> ArticleExtraction:
         key = self.key(article) if self.key else None
@@ -65,23 +63,19 @@ class _Extractor:
         return record
 
 
+@with_backend_options
 def brief_command(
     paths: Annotated[
         list[str],
         typer.Argument(help="Article files, directories or globs (extracted by the model), or a JSONL of extractions from `summarize`/`batch` (no model calls)."),
     ],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout; .html or .json picks the format.")] = None,
+    backend: BackendOptions,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout; the suffix picks the format (.md, .html, .json).")] = None,
     fmt: Annotated[BriefFormat | None, typer.Option("--format", "-f", help="md, html (one self-contained page) or json. Default: from --out, else md.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="The briefing's title (default: the latest article's headline).")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="No model calls: a deterministic briefing from extraction records alone (a JSONL).")] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse stored extractions of articles seen before.")] = True,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    api_key_env: ApiKeyEnvOpt = None,
-    model_path: ModelPathOpt = None,
-    mode: ModeOpt = None,
-    retries: RetriesOpt = 1,
-    timeout: TimeoutOpt = None,
+    no_cache: NoCacheOpt = False,
+    cache_path: CacheOpt = None,
 ) -> None:
     """A briefing across related articles: one merged timeline, who said what, a cited lead.
 
@@ -96,7 +90,7 @@ def brief_command(
         summarizer brief structured.jsonl --no-llm --out brief.html
     """
     try:
-        worst = _brief(paths, out, _format(fmt, out), title, no_llm, cache, (model, base_url, model_path, mode, timeout, api_key_env), retries)
+        worst = _brief(paths, out, _format(fmt, out), title, no_llm, not no_cache, cache_path, backend)
     except SummarizerError as err:
         report(err)
         raise typer.Exit(err.exit_code) from None
@@ -124,7 +118,9 @@ def _read(paths: list[str]) -> tuple[list[BriefInput], list[Article], list[Skipp
     return inputs, articles, skipped, problems
 
 
-def _brief(paths: list[str], out: Path | None, fmt: BriefFormat, title: str | None, no_llm: bool, cache: bool, backend_options: tuple, retries: int) -> int:
+def _brief(
+    paths: list[str], out: Path | None, fmt: BriefFormat, title: str | None, no_llm: bool, use_cache: bool, cache_path: Path | None, options: BackendOptions
+) -> int:
     from summarizer.brief.lead import add_model_leads
     from summarizer.brief.render import to_html, to_markdown
 
@@ -143,8 +139,8 @@ def _brief(paths: list[str], out: Path | None, fmt: BriefFormat, title: str | No
             report(err)
             failed.append(err)
     elif articles:
-        backend = backend_from_options(*backend_options)
-        extractor = _Extractor(backend, retries, cache)
+        backend = backend_from_options(options)
+        extractor = _Extractor(backend, options.retries, use_cache, cache_path)
         for article in articles:
             for message in article.warnings:
                 warn(article.origin, message)
@@ -162,9 +158,9 @@ def _brief(paths: list[str], out: Path | None, fmt: BriefFormat, title: str | No
     briefing = build_briefing(inputs, title=title, skipped=skipped)
     if not no_llm:
         try:
-            backend = backend or backend_from_options(*backend_options)
+            backend = backend or backend_from_options(options)
             with stderr.status(f"writing the lead on {backend.id}", spinner="dots"):
-                add_model_leads(briefing, backend, retries=retries)
+                add_model_leads(briefing, backend, retries=options.retries)
         except SummarizerError as err:  # the briefing stands without the model's lead
             report(err)
             briefing.warnings.append(f"no lead from the model ({err.one_line()}): lead built from the records")

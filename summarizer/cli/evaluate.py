@@ -8,21 +8,16 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli.options import ApiKeyEnvOpt, BaseUrlOpt, ModelOpt, ModelPathOpt, ModeOpt, RetriesOpt, TimeoutOpt, backend_from_options
+from summarizer.cli.options import BackendOptions, backend_from_options, with_backend_options
 from summarizer.io.console import report
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.gate import DEFAULT_TOLERANCE
 
 
+@with_backend_options
 def eval_command(
+    backend: BackendOptions,
     fixtures: Annotated[Path, typer.Option("--fixtures", help="Folder of fixtures (searched recursively) or one fixture file.")] = Path("evals/fixtures"),
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    api_key_env: ApiKeyEnvOpt = None,
-    model_path: ModelPathOpt = None,
-    mode: ModeOpt = None,
-    retries: RetriesOpt = 1,
-    timeout: TimeoutOpt = None,
     save_run: Annotated[Path | None, typer.Option("--save-run", help="Where a live eval writes its run (default `runs/<timestamp>.jsonl`).")] = None,
     replay: Annotated[Path | None, typer.Option("--replay", help="Re-score a stored run file: zero model calls.")] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Compare headline metrics with this baseline; exit 1 on a regression.")] = None,
@@ -51,12 +46,13 @@ def eval_command(
     from summarizer.evals.harness import run_eval  # imported here: numpy, rapidfuzz, yaml and jinja2 stay out of other commands' start-up
 
     try:
-        if replay is not None and (model or base_url or api_key_env or model_path or mode or save_run):
-            raise ConfigError("--replay re-scores a stored run: drop --model, --base-url, --api-key-env, --model-path, --mode and --save-run")
+        if replay is not None and (backend.chosen() or save_run):
+            given = " and ".join(backend.chosen() + ["--save-run"] * bool(save_run))
+            raise ConfigError(f"--replay re-scores a stored run: drop {given}")
         if (rules or rules_out) and (replay is None or baseline or write_baseline_to or report_to):
             raise ConfigError("--rules re-scores a stored run's answers: give --replay RUN, and drop --baseline, --write-baseline and --report")
-        backend = None if replay is not None else lambda: backend_from_options(model, base_url, model_path, mode, timeout, api_key_env)
-        worst = run_eval(fixtures, replay=replay, backend=backend, save_run=save_run, retries=retries,
+        model = None if replay is not None else lambda: backend_from_options(backend)
+        worst = run_eval(fixtures, replay=replay, backend=model, save_run=save_run, retries=backend.retries,
                          baseline=baseline, tolerance=tolerance, write_baseline_to=write_baseline_to, report_to=report_to,
                          rules=rules or rules_out is not None, rules_out=rules_out)
     except SummarizerError as err:

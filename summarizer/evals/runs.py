@@ -6,6 +6,7 @@ offline (`--replay`) with zero model calls.
      "timings": {"started_at": ISO time, "latency_s": seconds},
      "answers": [{"window", "kind", "sentences", "answer": {validated answer} | null, "dropped"}, ...]}
 
+`error` is the error object of a batch's error record too (batch/output.py): one shape for every failed line.
 `answers` (the model's answers the record was made from, summarizer/answers.py) lets `--rules` re-make the
 record under other post-processing steps; runs made before it have none.
 """
