@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from summarizer import rules
 from summarizer.rules.thresholds import MAX_SENTENCE_CHARS
 
-# Tokens ending in a period that do not end a sentence, and the words that open one after initials
-# (rules/tables/words.toml).
+# Tokens ending in a period that do not end a sentence (titles: not even before a sentence's first word), and
+# the words that open a sentence after initials or an abbreviation (rules/tables/words.toml).
 ABBREVIATIONS = rules.abbreviations()
 TITLES = rules.titles()
 SENTENCE_STARTS = rules.sentence_starts()
