@@ -143,9 +143,10 @@ def sentence_starts() -> frozenset[str]:
 
 
 @cache
-def year_cue() -> str:
-    """A regex fragment (lowercase text, no flags) for the words that make the bare number after them a year."""
-    return "(?:{})".format("|".join(r["words"] for r in rows("dates", "year_cue", {"words"})))
+def date_cue(section: str) -> str:
+    """A regex fragment (lowercase text, no flags) for the words that make the bare year (`year_cue`) or month
+    (`month_cue`) after them a date."""
+    return "(?:{})".format("|".join(r["words"] for r in rows("dates", section, {"words"})))
 
 
 @cache
