@@ -79,18 +79,16 @@ def _status_cases() -> Iterator[Case]:
         yield from _examples("status", f"past_perfect{i}", True, is_background, row["match"], row.get("no_match", []))
 
 
-_PUBLISHED = date(2024, 6, 14)  # the article date the year examples are read against
+_PUBLISHED = date(2024, 6, 14)  # the article date the date examples are read against
 
 
 def _date_cases() -> Iterator[Case]:
-    """Each example names one 19xx/20xx number: a `match` sentence's date is that year, a `no_match`'s is not."""
-    def first_date(text: str) -> str | None:
-        return (found := resolve_date(text, _PUBLISHED)) and found.value
-    for i, row in enumerate(rows("dates", "year_cue"), 1):
-        for which, texts in (("match", row["match"]), ("no_match", row.get("no_match", []))):
-            for j, text in enumerate(texts, 1):
-                number = re.search(r"\b(?:19|20)\d\d\b", text).group()
-                yield Case(f"dates:year_cue{i}:{which}{j}", lambda t=text: first_date(t), number, which == "match")
+    """A `match` sentence's first date is read at the section's precision, a `no_match`'s is not."""
+    def precision(text: str) -> str | None:
+        return (found := resolve_date(text, _PUBLISHED)) and found.precision.value
+    for section, want in (("year_cue", "year"), ("month_cue", "month")):
+        for row in rows("dates", section):
+            yield from _examples("dates", f"{section} {row['words']}", want, precision, row["match"], row.get("no_match", []))
 
 
 def _actor_cases() -> Iterator[Case]:

@@ -20,6 +20,7 @@ _PASSAGES = [
     "Mr. Lee said the vote on Jan. 5 was \"a turning point.\" The opposition disagreed.",
     "The aid came from the U.S. A spokesman for the U.N. mission confirmed it on Tuesday.",
     "Lockheed Martin Corp. Vice President Ray signed the deal. Deliveries start in 2026.",
+    "The Treasury also named Acme Trading Co. Ltd. The firm denied any link.",
     "Two ships left the port! Did they reach Odessa? Officials would not say.",
 ]
 

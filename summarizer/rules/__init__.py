@@ -113,8 +113,9 @@ def actors() -> Actors:
     )
 
 
-def _word_set(section: str) -> frozenset[str]:
-    return frozenset(word for row in rows("words", section, {"words"}) for word in row["words"])
+def _word_set(section: str, keys: frozenset[str] = frozenset({"words"}), only: str | None = None) -> frozenset[str]:
+    """The words of the section's rows (of those whose `only` key is true, when given)."""
+    return frozenset(word for row in rows("words", section, keys) if only is None or row.get(only) for word in row["words"])
 
 
 @cache
@@ -122,9 +123,18 @@ def stopwords() -> frozenset[str]:
     return _word_set("stopword")
 
 
+_ABBREVIATION_KEYS = frozenset({"words", "title"})
+
+
 @cache
 def abbreviations() -> frozenset[str]:
-    return _word_set("abbreviation")
+    return _word_set("abbreviation", _ABBREVIATION_KEYS)
+
+
+@cache
+def titles() -> frozenset[str]:
+    """The abbreviations a name follows: a capital after them opens no sentence."""
+    return _word_set("abbreviation", _ABBREVIATION_KEYS, only="title")
 
 
 @cache
@@ -133,9 +143,10 @@ def sentence_starts() -> frozenset[str]:
 
 
 @cache
-def year_cue() -> str:
-    """A regex fragment (lowercase text, no flags) for the words that make the bare number after them a year."""
-    return "(?:{})".format("|".join(r["words"] for r in rows("dates", "year_cue", {"words"})))
+def date_cue(section: str) -> str:
+    """A regex fragment (lowercase text, no flags) for the words that make the bare year (`year_cue`) or month
+    (`month_cue`) after them a date."""
+    return "(?:{})".format("|".join(r["words"] for r in rows("dates", section, {"words"})))
 
 
 @cache

@@ -32,9 +32,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d+|two|three|four|five|six|seven) days ago\b"), "days_ago"),
     (re.compile(r"\b(last|next|this)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"), "weekday"),
     (re.compile(r"\b(last|next|this|earlier this|later this) (week|month|year)\b"), "relative_period"),
-    (re.compile(rf"\b(?:in|since|during|early|late|mid-?)\s+{_MONTH}\b"), "bare_month"),
-    # a bare number only after the words that make it a year (rules/tables/dates.toml): "2000 troops" is a count
-    (re.compile(rf"\b{rules.year_cue()}(?:\s+|-){_YEAR}\b"), "year"),
+    # a bare month or number only after the words that make it a date (rules/tables/dates.toml): "2000 troops"
+    (re.compile(rf"\b{rules.date_cue('month_cue')}(?:\s+|-){_MONTH}\b"), "bare_month"),
+    (re.compile(rf"\b{rules.date_cue('year_cue')}(?:\s+|-){_YEAR}\b"), "year"),
 ]
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 

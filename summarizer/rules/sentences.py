@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from summarizer import rules
 from summarizer.rules.thresholds import MAX_SENTENCE_CHARS
 
-# Tokens ending in a period that do not end a sentence, and the words that open one after initials
-# (rules/tables/words.toml).
+# Tokens ending in a period that do not end a sentence (titles: not even before a sentence's first word), and
+# the words that open a sentence after initials or an abbreviation (rules/tables/words.toml).
 ABBREVIATIONS = rules.abbreviations()
+TITLES = rules.titles()
 SENTENCE_STARTS = rules.sentence_starts()
 
 _CANDIDATE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
@@ -27,15 +28,16 @@ class Sentence:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """True when the period at `dot` closes an abbreviation or initials (U.S., Mr., Jan.) and no sentence: after
-    initials of two letters and up a sentence's first word ("in the U.S. The ministry") opens the next one."""
+    """True when the period at `dot` closes an abbreviation or initials (U.S., Mr., Jan.) and no sentence: a
+    sentence's first word after it ("in the U.S. The ministry", "Acme Co. Ltd. The firm") opens the next one,
+    but not after a title ("Gen. He Weidong") or a single initial ("George W. Bush")."""
     match = _WORD_BEFORE.search(text[max(0, dot - 20) : dot + 1])
     if not match:
         return False
     word = match.group(1)
-    if word.lower() in ABBREVIATIONS:
+    if word.lower() in TITLES:
         return True
-    if not re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word):
+    if word.lower() not in ABBREVIATIONS and not re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word):
         return False
     after = _WORD_AFTER.match(text, dot + 1)
     return len(word) == 1 or not (after and after.group(1) in SENTENCE_STARTS)
