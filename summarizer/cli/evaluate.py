@@ -10,7 +10,7 @@ import typer
 
 from summarizer.cli.options import BackendOptions, backend_from_options, format_of, with_backend_options
 from summarizer.io.console import report
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import ConfigError, FixtureError, SummarizerError
 from summarizer.evals.gate import DEFAULT_TOLERANCE
 
 
@@ -52,7 +52,7 @@ def eval_command(
         if (rules or rules_out) and (replay is None or baseline or write_baseline_to or report_to):
             raise ConfigError("--rules re-scores a stored run's answers: give --replay RUN, and drop --baseline, --write-baseline and --report")
         if report_to is not None and format_of(report_to, ("html", "md"), "eval --report") is None:  # said before a live run spends anything
-            raise ConfigError("eval --report writes html or md: name the file .html or .md", source=str(report_to))
+            raise FixtureError("report must end in .html or .md", source=str(report_to))
         if rules_out is not None:
             format_of(rules_out, ("json", "md"), "eval --rules-out")
         model = None if replay is not None else lambda: backend_from_options(backend)
