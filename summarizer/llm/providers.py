@@ -82,6 +82,8 @@ def instructor_backend(request: ModelRequest) -> Backend:
             "whose tokens and errors summarizer does not count or map yet; use the provider's OpenAI-compatible endpoint "
             "with --base-url URL --model NAME --api-key-env VAR"
         )
+    from instructor.core import ConfigurationError
+
     from summarizer.llm.openai_compat import DEFAULT_TIMEOUT_S, openai_backend
 
     key = {"api_key": os.environ.get(request.api_key_env)} if request.api_key_env else {}
@@ -89,7 +91,7 @@ def instructor_backend(request: ModelRequest) -> Backend:
         raise ConfigError(f"{request.api_key_env} is not set: --api-key-env names it as the endpoint's key")
     try:
         client = instructor.from_provider(f"{request.provider}/{request.name}", **key)
-    except Exception as exc:  # instructor's ConfigurationError: a key variable unset, a base URL missing
+    except ConfigurationError as exc:  # a key variable unset, a base URL missing
         first = " ".join(str(exc).split()).split(". ")[0].rstrip(".")  # the rest says how to pass it in Python
         raise ConfigError(f"--model {request.provider}/{request.name}: {first} (or name the key's variable with --api-key-env)") from None
     return openai_backend(
