@@ -337,7 +337,8 @@ class _Api:
         self.batches: dict[str, dict] = {}
         self._ids = itertools.count(1)
         self._table: list[tuple[str, re.Pattern, Callable[..., _Response]]] = [
-            ("POST", re.compile(r"/v1/chat/completions"), self.post_chat_completion),
+            # Databricks serves the same route under /serving-endpoints (instructor's databricks provider)
+            ("POST", re.compile(r"/v1(?:/serving-endpoints)?/chat/completions"), self.post_chat_completion),
             ("GET", re.compile(r"/v1/models"), self.get_models),
             ("POST", re.compile(r"/v1/files"), self.post_file),
             ("GET", re.compile(r"/v1/files"), self.list_files),

@@ -359,6 +359,7 @@ def test_cli_reads_stdin_and_refuses_to_clobber(tmp_path):
         first = CliRunner().invoke(app, args, input=stdin)
         again = CliRunner().invoke(app, args, input=stdin)
     assert first.exit_code == 0, first.output
+    assert "cost: unknown price (openai-compatible/fake is not in the price table)" in first.output  # as the eval report says it
     assert all(line_id(r).startswith("sha256:") for r in lines(tmp_path / "out.jsonl"))  # no id, no path: content hash
     assert again.exit_code == 3 and "--resume" in again.output
 

@@ -58,6 +58,16 @@ def test_an_out_suffix_naming_a_format_the_command_does_not_write_is_one_line_be
     assert brief.exit_code == 3 and "brief writes md or html or json, not csv" in brief.stderr
 
 
+def test_eval_refuses_a_report_it_cannot_write_before_the_run(tmp_path):
+    for flags, code, said in (
+        (("--model", "openai/gpt-4o-mini", "--report", str(tmp_path / "r.json")), 3, "eval --report writes html or md, not json"),
+        (("--model", "openai/gpt-4o-mini", "--report", str(tmp_path / "r.txt")), 2, "report must end in .html or .md"),  # as after a run before
+        (("--replay", str(tmp_path / "run.jsonl"), "--rules-out", str(tmp_path / "a.html")), 3, "eval --rules-out writes json or md, not html"),
+    ):
+        result = invoke("eval", *flags)  # refused before the model is made or the run read
+        assert result.exit_code == code and said in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_brief_cache_takes_a_path_as_batch_does_and_no_cache_turns_it_off(tmp_path):
     lead = {"sentences": [{"text": "The United States imposed sanctions on May 16, 2024.", "entries": [1]}]}
 

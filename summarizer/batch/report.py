@@ -104,7 +104,7 @@ def print_summary(run: BatchRun, manifest: Path | None) -> None:
     )
     if r.error_types:
         console.print("errors by type: " + ", ".join(f"{kind} {n:,}" for kind, n in r.error_types.most_common()), highlight=False, markup=False, soft_wrap=True)
-    cost = f", cost ≈ ${r.cost_usd:,.4f} (list price)" if r.cost_usd is not None else ""
+    cost = f", cost ≈ ${r.cost_usd:,.4f} (list price)" if r.cost_usd is not None else f", cost: unknown price ({run.backend.id} is not in the price table)"
     console.print(f"tokens: {r.prompt_tokens:,} prompt + {r.completion_tokens:,} completion{cost}", highlight=False, markup=False, soft_wrap=True)
     if run.out.cut_bytes:
         console.print(f"repaired: a partial last line ({run.out.cut_bytes:,} bytes, from a killed run) was cut off and redone", highlight=False, markup=False)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli import batch, brief, evaluate, export, schema, summarize
+from summarizer.cli import batch, brief, evaluate, export, models, schema, summarize
 from summarizer.errors import SummarizerError
 from summarizer.io.console import report, state, stderr
 
@@ -22,8 +22,25 @@ app = typer.Typer(
 )
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from summarizer.schema import SCHEMA_VERSION
+
+        try:
+            number = version("summarizer")
+        except PackageNotFoundError:  # a bare source tree on PYTHONPATH
+            number = "unknown (not installed)"
+        typer.echo(f"summarizer {number} (record schema {SCHEMA_VERSION})")
+        raise typer.Exit()
+
+
 @app.callback()
-def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on errors and progress.")] = False) -> None:
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on errors and progress.")] = False,
+    _: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="The version, and the schema version of the records it writes.")] = False,
+) -> None:
     state["verbose"] = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # instructor logs each failed attempt at ERROR over many lines; the command's one-line error says it
@@ -36,6 +53,7 @@ app.command("schema")(schema.schema)
 app.command("eval")(evaluate.eval_command)
 app.command("brief")(brief.brief_command)
 app.command("export")(export.export)
+app.command("models")(models.models)
 
 
 def main() -> None:

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli.options import BackendOptions, backend_from_options, with_backend_options
+from summarizer.cli.options import BackendOptions, backend_from_options, format_of, with_backend_options
 from summarizer.io.console import report
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import ConfigError, FixtureError, SummarizerError
 from summarizer.evals.gate import DEFAULT_TOLERANCE
 
 
@@ -51,6 +51,10 @@ def eval_command(
             raise ConfigError(f"--replay re-scores a stored run: drop {given}")
         if (rules or rules_out) and (replay is None or baseline or write_baseline_to or report_to):
             raise ConfigError("--rules re-scores a stored run's answers: give --replay RUN, and drop --baseline, --write-baseline and --report")
+        if report_to is not None and format_of(report_to, ("html", "md"), "eval --report") is None:  # said before a live run spends anything
+            raise FixtureError("report must end in .html or .md", source=str(report_to))
+        if rules_out is not None:
+            format_of(rules_out, ("json", "md"), "eval --rules-out")
         model = None if replay is not None else lambda: backend_from_options(backend)
         worst = run_eval(fixtures, replay=replay, backend=model, save_run=save_run, retries=backend.retries,
                          baseline=baseline, tolerance=tolerance, write_baseline_to=write_baseline_to, report_to=report_to,

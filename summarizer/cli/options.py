@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 MODEL_PANEL = "Model"
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", rich_help_panel=MODEL_PANEL, help="`provider/model` (`openai/gpt-4o-mini`, `anthropic/...`: `summarizer models` lists them), `embedded/<name>`, or a server's model name with --base-url. Default: the embedded model.")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", rich_help_panel=MODEL_PANEL, help="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (vLLM, Ollama, llama.cpp server).")]
-ApiKeyEnvOpt = Annotated[str | None, typer.Option("--api-key-env", metavar="NAME", rich_help_panel=MODEL_PANEL, help="The environment variable holding the endpoint's key. OPENAI_API_KEY goes to OpenAI's own host only; without this a --base-url server gets no key.")]
+ApiKeyEnvOpt = Annotated[str | None, typer.Option("--api-key-env", metavar="NAME", rich_help_panel=MODEL_PANEL, help="The environment variable holding the endpoint's key (default: the provider's own, e.g. DEEPSEEK_API_KEY). OPENAI_API_KEY goes to OpenAI's own host only; without this a --base-url server gets no key.")]
 ModelPathOpt = Annotated[Path | None, typer.Option("--model-path", rich_help_panel=MODEL_PANEL, help="Any other GGUF file for the embedded backend.")]
 ModeOpt = Annotated[str | None, typer.Option("--mode", rich_help_panel=MODEL_PANEL, help="Structured-output mode: tools, json_schema, json, md_json. Default: json_schema embedded, the provider's own remote (tools for OpenAI).")]
 RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=5, rich_help_panel=MODEL_PANEL, help="Re-asks when the answer fails validation.")]

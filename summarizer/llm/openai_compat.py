@@ -55,13 +55,16 @@ def openai_backend(
     mode: instructor.Mode = instructor.Mode.TOOLS,
     timeout: float = DEFAULT_TIMEOUT_S,
     api_key_env: str | None = None,
+    api_key: str | None = None,
+    provider: str | None = None,
 ) -> Backend:
-    """`model` is the name the endpoint knows. With no `base_url` this is OpenAI itself and needs a key."""
+    """`model` is the name the endpoint knows. With no `base_url` this is OpenAI itself and needs a key.
+    `provider` and `api_key`: another provider's OpenAI-protocol endpoint and its key (llm/providers.py)."""
     # retries are ours (tenacity, honouring Retry-After), so the client's own are off
-    options = {"base_url": base_url, "api_key": endpoint_key(base_url, api_key_env), "timeout": timeout, "max_retries": 0}
+    options = {"base_url": base_url, "api_key": api_key or endpoint_key(base_url, api_key_env), "timeout": timeout, "max_retries": 0}
     clients = AsyncClients(options)
     return Backend(
-        id=f"openai/{model}" if is_openai(base_url) else f"openai-compatible/{model}",
+        id=f"{provider or ('openai' if is_openai(base_url) else 'openai-compatible')}/{model}",
         model=model,
         mode=mode,
         create=on_first_call(lambda: instructor.patch(create=wrap_raw_create(plain_create(options)), mode=mode)),
