@@ -34,7 +34,7 @@ from summarizer.io.readers import stream_inputs  # noqa: E402
 from summarizer.llm.embedded import prefix  # noqa: E402
 from summarizer.llm.embedded.backend import embedded_backend, load_llama  # noqa: E402
 from summarizer.llm.embedded.fast_grammar import token_by_token  # noqa: E402
-from summarizer.extraction.run import extract  # noqa: E402
+from summarizer.extraction.run import extract, prompt_prefix  # noqa: E402
 from summarizer.llm.prompts import load_prompt  # noqa: E402
 from summarizer.llm.embedded.weights import ensure_default_model  # noqa: E402
 
@@ -74,16 +74,16 @@ def main() -> None:
     prefill_tps, gen_tps = raw_speed(llama)
     if args.no_guesses:
         llama.draft_model = None
-    prefix.state_path(llama, prompt, model_path).unlink(missing_ok=True)
+    prefix.state_path(llama, prompt_prefix(prompt), model_path).unlink(missing_ok=True)
     started = time.perf_counter()
-    prefix.prime(llama, prompt, model_path)
+    prefix.prime(llama, prompt_prefix(prompt), model_path)
     prefix_first_run = time.perf_counter() - started
     rows = []
     for path in SEEDS:
         article = next(stream_inputs([str(path)]))
         llama.reset()  # as a new process: nothing in the KV cache but what is restored from disk
         started = time.perf_counter()
-        prefix.prime(llama, prompt, model_path)
+        prefix.prime(llama, prompt_prefix(prompt), model_path)
         reused, evaluated, guessed = llama.n_tokens, llama.evaluated, llama.guessed
         record = extract(article, backend)
         wall = time.perf_counter() - started

@@ -15,7 +15,7 @@ from summarizer.io.readers import stream_inputs
 from summarizer.llm.embedded.backend import grammar_response_format
 from summarizer.errors import ConfigError
 from summarizer.extraction.grounding import quote_found
-from summarizer.extraction.run import extract
+from summarizer.extraction.run import extract, prompt_prefix
 from summarizer.schema import ArticleExtraction
 
 slow = pytest.mark.slow
@@ -137,8 +137,8 @@ def test_prompt_prefix_state_is_saved_restored_and_checked(tmp_path, monkeypatch
     model_path, prompt = ensure_default_model(), load_prompt()
     monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path))  # after: the model stays where it is
     llama = load_llama(model_path, n_ctx=2048)
-    prime(llama, prompt, model_path)
-    state = state_path(llama, prompt, model_path)
+    prime(llama, prompt_prefix(prompt), model_path)
+    state = state_path(llama, prompt_prefix(prompt), model_path)
     tokens = llama.input_ids[: llama.n_tokens].copy()
     system = llama.tokenize(prompt.messages(title="", published="", numbered_sentences="")[0]["content"].encode(), add_bos=False)
     assert state.is_file() and len(tokens) > len(system)  # the whole system message and the chat markup

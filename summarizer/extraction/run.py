@@ -16,7 +16,7 @@ from summarizer.extraction.answers import NOTES, StepAnswer, grounded, step_answ
 from summarizer.extraction.postprocess import ALL_STEPS, PostSteps
 from summarizer.extraction.windows import plan_windows
 from summarizer.io.articles import Article
-from summarizer.llm.base import Backend, call_stats
+from summarizer.llm.base import Backend, Prefix, call_stats
 from summarizer.llm.prompts import Prompt, load_prompt
 from summarizer.llm.structured import (
     Answer,
@@ -103,6 +103,8 @@ class ExtractionRun:
         self.answers: list[StepAnswer] = []  # in call order, as JSON: the records are made from them
         self.stats: dict[str, Any] = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
         self.started = time.perf_counter()
+        if backend.warm is not None:
+            backend.warm(prompt_prefix(self.prompt))
 
     def request(self, step: Step) -> dict[str, Any]:
         """The keyword arguments of one instructor call. An events or claims call's prompt is the first call's
@@ -173,6 +175,11 @@ class ExtractionRun:
             entities=entities,
             provenance=provenance(self.backend, self.prompt, self.stats, latency, dropped, windows=len(self.windows)),
         )
+
+
+def prompt_prefix(prompt: Prompt) -> Prefix:
+    """What every extraction prompt starts with: the messages before any article."""
+    return Prefix(prompt.messages(title="", published="", numbered_sentences=""), prompt.version)
 
 
 def extract_answered(

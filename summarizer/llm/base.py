@@ -37,6 +37,15 @@ RETRY_AFTER_CAP_S = 120.0  # a server's own Retry-After is honoured up to this; 
 _UNSUPPORTED_HINTS = ("response_format", "json_schema", "validation error", "not supported", "unsupported")
 
 
+@dataclass(frozen=True)
+class Prefix:
+    """The fixed start of every prompt a run sends (instructions, a worked example) and the prompt version
+    that names it: a local model evaluates it once and keeps its state."""
+
+    messages: list[dict[str, str]]
+    version: str
+
+
 @dataclass
 class Backend:
     """A configured model endpoint. `create` is the instructor-patched chat completion call."""
@@ -50,6 +59,7 @@ class Backend:
     acreate: Callable[..., Awaitable[Any]] | None = None  # async twin of `create`; None: one call at a time
     aclose: Callable[[], Awaitable[None]] | None = None  # closes what `acreate` opened in the running event loop
     endpoint: str | None = None  # the server's base URL (None: the provider's own): part of the cache key, not sent
+    warm: Callable[[Prefix], None] | None = None  # told the prompt prefix to come; None: the server's business
 
     @property
     def name(self) -> str:

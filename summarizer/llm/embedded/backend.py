@@ -9,9 +9,8 @@ from typing import Any
 import instructor
 
 from summarizer.errors import ConfigError
-from summarizer.llm.prompts import load_prompt
 from summarizer.llm.embedded.weights import DEFAULT_MODEL_NAME, Progress, ensure_default_model
-from summarizer.llm.base import Backend, on_first_call, wrap_raw_create
+from summarizer.llm.base import Backend, Prefix, on_first_call, wrap_raw_create
 from summarizer.llm.embedded.prefix import prime
 
 N_CTX = 8192
@@ -50,14 +49,26 @@ def embedded_backend(
     if not path.is_file():  # said now, though the model itself loads at the first call
         raise ConfigError("model file not found", source=str(path))
 
+    loaded: list[Any] = []
+    primed: list[Prefix] = []  # the prefix the model holds (or will, once loaded)
+
     def connect() -> Any:
         model = llama or load_llama(path)
-        prime(model, load_prompt(), path)
+        if primed:
+            prime(model, primed[0], path)
+        loaded.append(model)
 
         def create(**kwargs: Any) -> Any:
             return model.create_chat_completion_openai_v1(**grammar_response_format(kwargs))
 
         return instructor.patch(create=wrap_raw_create(create), mode=mode)
+
+    def warm(prefix: Prefix) -> None:
+        """Calls run one at a time, so priming between two of them is safe."""
+        if primed[:1] != [prefix]:
+            primed[:] = [prefix]
+            if loaded:
+                prime(loaded[0], prefix, path)
 
     return Backend(
         id=f"embedded/{name}",
@@ -66,4 +77,5 @@ def embedded_backend(
         create=on_first_call(connect),
         window_chars=WINDOW_CHARS,
         settings={"temperature": 0.0, "max_tokens": MAX_TOKENS, "seed": 0},
+        warm=warm,
     )

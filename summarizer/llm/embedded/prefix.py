@@ -1,6 +1,6 @@
 """The prompt's fixed part, evaluated once and kept on disk.
 
-Every extraction prompt starts with the same ~1,300 tokens (instructions and a worked example), which on
+Every extraction prompt starts with the same ~1,300 tokens (the run says which: `Backend.warm`) (instructions and a worked example), which on
 a 2-core machine take ~15 s to evaluate. llama.cpp reuses the longest token prefix already in its KV
 cache, so within one process only the first article pays for them; keeping their KV state on disk lets a
 new process (`summarizer summarize` on one article) start from it too. The state is ~40 MB, keyed by
@@ -15,28 +15,28 @@ import os
 from pathlib import Path
 from typing import Any
 
-from summarizer.llm.prompts import Prompt
+from summarizer.llm.base import Prefix
 from summarizer.io.paths import cache_dir
 
 log = logging.getLogger(__name__)
 SUFFIX = ".kvstate"
 
 
-def prime(llama: Any, prompt: Prompt, model_path: Path) -> None:
+def prime(llama: Any, prefix: Prefix, model_path: Path) -> None:
     """Leave `llama` holding the prompt's fixed part: restored from disk, else evaluated and saved."""
-    path = state_path(llama, prompt, model_path)
+    path = state_path(llama, prefix, model_path)
     if restore(llama, path):
         return
     llama.reset()
-    llama.create_chat_completion(messages=prompt.messages(title="", published="", numbered_sentences=""), max_tokens=1, temperature=0.0)
+    llama.create_chat_completion(messages=prefix.messages, max_tokens=1, temperature=0.0)
     save(llama, path)
 
 
-def state_path(llama: Any, prompt: Prompt, model_path: Path) -> Path:
+def state_path(llama: Any, prefix: Prefix, model_path: Path) -> Path:
     import llama_cpp
 
     stat = model_path.stat()
-    identity = f"{model_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{prompt.version}|{llama.n_ctx()}|{llama_cpp.__version__}"
+    identity = f"{model_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{prefix.version}|{llama.n_ctx()}|{llama_cpp.__version__}"
     return cache_dir() / "prefix" / (hashlib.sha256(identity.encode()).hexdigest()[:24] + SUFFIX)
 
 
