@@ -161,11 +161,16 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "SUMMARIZER_CACHE": str(work / "cache")}
         write_articles(work / "in.jsonl", ARTICLES)
 
-        # 1. throughput and CPU: 1,000 articles, 200 ms per request, 32 at a time, no cache
+        # 1. throughput and CPU: 1,000 articles, 200 ms per request, 32 at a time, the cache empty; then
+        # 2. warm cache: the same 1,000 again, to a new output, from the cache the first pass filled. The same
+        # server serves both: the cache key holds the endpoint, so a server on a new port is a cold cache.
         server = Server(LATENCY_S)
         try:
-            run = batch(["in.jsonl", "--out", "cold.jsonl", "--base-url", server.url, "--model", "fake", "-c", str(CONCURRENCY)], work, env)
+            args = ["in.jsonl", "--base-url", server.url, "--model", "fake", "-c", str(CONCURRENCY)]
+            run = batch([*args, "--out", "cold.jsonl"], work, env)
             requests = server.requests
+            warm = batch([*args, "--out", "warm.jsonl"], work, env)
+            warm_requests = server.requests - requests
         finally:
             server.close()
         server = Server(LATENCY_S)
@@ -202,13 +207,6 @@ def main() -> None:
               f"{results['throughput']['client_cpu_ms_per_article_process']} ms for the whole process; "
               f"{results['throughput']['client_cpu_ms_per_request_run']} ms per request", flush=True)
 
-        # 2. warm cache: the same 1,000 again (the cold run filled the cache), to a new output
-        server = Server(LATENCY_S)
-        try:
-            warm = batch(["in.jsonl", "--out", "warm.jsonl", "--base-url", server.url, "--model", "fake", "-c", str(CONCURRENCY)], work, env)
-            warm_requests = server.requests
-        finally:
-            server.close()
         results["warm_cache"] = {
             "articles": ARTICLES,
             "cached": warm["manifest"]["counts"]["cached"],
@@ -247,6 +245,7 @@ def main() -> None:
         "cpu_ms_per_article<5": results["throughput"]["client_cpu_ms_per_article_run"] < 5,
         "peak_rss_mb<300": results["memory"]["peak_rss_mb"] < 300,
         "warm_rerun_s<2": results["warm_cache"]["process_wall_s"] < 2,
+        "warm_rerun_all_cached": results["warm_cache"]["cached"] == ARTICLES and results["warm_cache"]["requests"] == 0,
     }
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(results, indent=2) + "\n")
