@@ -17,6 +17,7 @@ import math
 import socket
 import time
 import warnings
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlparse
@@ -39,6 +40,7 @@ from summarizer.llm.base import Backend
 from summarizer.llm.prompts import load_prompt
 
 ACTOR_CPUS = 0.5  # an extractor waits on its endpoint: two share a core
+IO_CPUS = 0.25  # a read or write task: a CPU each (Ray's default) would leave the actors none on a small machine
 CRASH_RETRIES = 1  # Ray re-runs a task whose worker died this many times, in each pass
 BATCH_ROWS = 4  # articles per block and map task (several tasks run at once in each actor)
 CONNECT_TIMEOUT_S = 5.0
@@ -64,7 +66,7 @@ class RayRun:
         return resume_command(self.options)
 
 
-def run_ray_batch(options: BatchOptions, backend: Backend, make_backend: Any, console: Console) -> BatchResult:
+def run_ray_batch(options: BatchOptions, backend: Backend, make_backend: Callable[[], Backend], console: Console) -> BatchResult:
     if options.retry_errors:
         raise ConfigError("--retry-errors is not offered with --engine ray: resume with the live engine, or start over with --overwrite")
     non_empty(options)  # nothing to read is an input error, before Ray starts
@@ -106,16 +108,16 @@ def _probe(address: str) -> None:
 
 
 class RayEngine:
-    def __init__(self, run: RayRun, make_backend: Any, *, ray_start_s: float):
+    def __init__(self, run: RayRun, make_backend: Callable[[], Backend], *, ray_start_s: float):
         self.run, self.options, self.make_backend = run, run.options, make_backend
         self.ray_start_s = ray_start_s
         self.first_run = read_written(self.options.out).last_run + 1
-        self.passes, self.lost = 0, 0
+        self.passes, self.poisoned = 0, 0
         self.admission: dict[str, int] = {"skipped": 0, "duplicates": 0}
         self.limits = ray.remote(Limits).options(num_cpus=0).remote(self.options.rpm, self.options.tpm)
         self.fatal: str | None = None
         context = ray.data.DataContext.get_current()
-        context.max_errored_blocks = -1  # a task whose every worker died drops its rows; `run` records them
+        context.max_errored_blocks = -1  # a task whose every worker died drops its rows; `main` runs them again
         context.enable_progress_bars = self.options.progress
         context.print_on_execution_start = False
         logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # our summary says what happened; Ray's log files keep the rest
@@ -126,7 +128,7 @@ class RayEngine:
         ledger = self.execute(written.ids, isolated=False)
         self.admission = ray.get(ledger.counts.remote())
         if self.missing(ledger) and self.fatal is None:  # one task each: a poison article takes down only itself
-            self.isolate(read_written(self.options.out).ids)
+            self.execute(read_written(self.options.out).ids, isolated=True)
 
     def execute(self, done: set[str], *, isolated: bool = False) -> Any:
         """One pass over the inputs, skipping `done`: read, extract in the actor pool, write the parts (or,
@@ -140,19 +142,19 @@ class RayEngine:
         with warnings.catch_warnings():  # Ray Data's advice on tuning (an idle pool on a resumed run...) is not the user's to act on
             warnings.filterwarnings("ignore", module=r"ray\.data")
             warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")  # max_restarts, max_task_retries: the documented form
-            dataset = ray.data.read_datasource(source)
+            # one map task per `batch` articles: Ray would merge a read task's blocks into one, and a task is
+            # both what an actor works on at once and what a dead worker takes down
+            dataset = ray.data.read_datasource(source, num_cpus=IO_CPUS).repartition(target_num_rows_per_block=batch, strict=True)
             if isolated:
                 self.alone(dataset.iter_rows(), run)
             else:
-                self.pooled(dataset, batch).write_datasink(PartSink(options.out, run, rows_per_file=4 * options.actors * options.concurrency))
+                sink = PartSink(options.out, run, rows_per_file=4 * options.actors * options.concurrency)
+                self.pooled(dataset, batch).write_datasink(sink, ray_remote_args={"num_cpus": IO_CPUS})
         self.fatal = ray.get(self.limits.state.remote())["fatal"]
         unread = ray.get(ledger.unread.remote(source.files()))
         if unread and self.fatal is None:
             self.fatal = f"{unread[0]}: could not be read to its end{f' (and {len(unread) - 1} more files)' if len(unread) > 1 else ''}: see Ray's logs (/tmp/ray/session_latest/logs)"
         return ledger
-
-    def isolate(self, done: set[str]) -> None:
-        self.execute(done, isolated=True)
 
     def extractor_args(self, concurrency: int) -> dict[str, Any]:
         options = self.options
@@ -201,7 +203,7 @@ class RayEngine:
             attempts = CRASH_RETRIES + 1
             error = ExtractionError(f"every worker that took this article died ({attempts} attempts, {type(exc).__name__}): see the Ray worker logs", source=article_id)
             lines = [json.dumps(error_record(article_id, error, attempts), ensure_ascii=False)]
-            self.lost += 1
+            self.poisoned += 1
         for line in lines:
             log.write(line)
 
@@ -230,7 +232,7 @@ class RayEngine:
             "concurrency_per_actor": self.options.concurrency,
             "ray_start_s": round(self.ray_start_s, 3),
             "passes": self.passes,
-            "poison_articles": self.lost,
+            "poison_articles": self.poisoned,
             "throttled": state["throttled"],
             "parts": [p.name for p in part_files(self.options.out) if run_of(p) >= self.first_run],
         }
