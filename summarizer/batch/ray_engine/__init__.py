@@ -3,7 +3,7 @@
 source (read tasks: the one reader, the id rule, the Ledger's admission) -> extractor (an actor pool, each
 actor one async backend with --concurrency articles in flight, rate limits shared through gate.Limits) ->
 parts (deterministically named JSONL part files) -> driver (passes, crashed articles, counts, manifest).
-vllm builds the same run's requests as `ray.data.llm` rows for GPU replicas and accepts their answers.
+processor builds the same run's requests as `ray.data.llm` rows for vLLM replicas on GPUs and accepts their answers.
 
 Ray is imported inside these modules only, and they are imported only for `--engine ray`: the package
 imports without Ray installed."""
