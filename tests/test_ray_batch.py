@@ -31,6 +31,7 @@ from summarizer.io.readers import stream_inputs  # noqa: E402
 
 SEED = next(stream_inputs([str(SEED_000)]))
 TESTS = Path(__file__).resolve().parent
+CLUSTER_MARK = "SUMMARIZER_RAY_TEST_CLUSTER"
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,7 @@ def cluster():
     """One local Ray for the module; its workers import this tree and tests/ray_helpers."""
     saved = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), str(ROOT), saved) if p)
+    os.environ[CLUSTER_MARK] = str(os.getpid())  # inherited by this cluster's workers: others' Ray workers are not ours to kill
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
         yield ray.get_runtime_context().gcs_address
@@ -132,11 +134,15 @@ def test_200_articles_with_30pc_faults_give_200_unique_ids(cluster, server):
 
 
 def busy_map_workers() -> list[int]:
-    """The extraction actors' processes running a task now (Ray titles them `ray::<actor>.<method>`)."""
-    pids = []
+    """This cluster's extraction actors running a task now (Ray titles them `ray::<actor>.<method>`)."""
+    pids, mark = [], f"{CLUSTER_MARK}={os.getpid()}".encode()
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"MapWorker(MapBatches(Extractor)).submit" in (entry / "cmdline").read_bytes():
+            if (
+                entry.name.isdigit()
+                and b"MapWorker(MapBatches(Extractor)).submit" in (entry / "cmdline").read_bytes()
+                and mark in (entry / "environ").read_bytes().split(b"\0")
+            ):
                 pids.append(int(entry.name))
         except OSError:
             continue
@@ -150,7 +156,9 @@ def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(cluster, serv
     start = server.request_count
 
     def kill_one() -> None:
-        while server.request_count - start < 60:
+        while server.request_count - start < 60 or not busy_map_workers():
+            if server.request_count - start >= 300:
+                return  # too late to be mid-run: the assertion below says so
             time.sleep(0.05)
         pid = busy_map_workers()[0]
         os.kill(pid, signal.SIGKILL)
