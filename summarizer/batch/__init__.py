@@ -26,6 +26,12 @@ def run_batch(options: BatchOptions, make_backend: Callable[[], Backend], consol
         raise ConfigError("--resume and --overwrite contradict each other: choose one")
     if options.provider_batch and (options.rpm or options.tpm):
         console.print("note: --rpm/--tpm do not apply to --provider-batch (the provider schedules the work)", highlight=False, markup=False)
+    if options.engine == "ray":
+        from summarizer.batch.ray_engine import run_ray_batch  # here: the live engine never loads Ray
+
+        if options.provider_batch:
+            raise ConfigError("--provider-batch and --engine ray contradict each other: choose one")
+        return run_ray_batch(options, make_backend(), make_backend, console)
     inputs = non_empty(options)  # before the backend and the output: nothing to do is an input error
     backend = make_backend()
     if backend.acreate is None and not options.provider_batch:

@@ -47,6 +47,14 @@ def missing_parts(record: ArticleExtraction) -> list[str]:
     return [part for part, count in PARTIAL_COUNTS.items() if record.provenance.dropped.get(count)]
 
 
+def extraction_line(record: ArticleExtraction) -> tuple[str, list[str]]:
+    """A record's output line and the parts it lacks; a record lacking some is marked partial."""
+    line, missing = record.model_dump_json(), missing_parts(record)
+    if missing:
+        line = json.dumps({"status": "partial", "missing": missing, **json.loads(line)}, ensure_ascii=False)
+    return line, missing
+
+
 def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 

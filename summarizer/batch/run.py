@@ -25,7 +25,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from summarizer.batch.output import OutputLog, error_record, missing_parts
+from summarizer.batch.output import OutputLog, error_record, extraction_line
 from summarizer.errors import ExtractionError, InputError, SummarizerError
 from summarizer.extraction.cache import Keyer, ResultCache, open_cache
 from summarizer.io.articles import DEFAULT_COLUMNS, Article, Columns
@@ -60,6 +60,9 @@ class BatchOptions:
     api_key_env: str | None = None  # ... with the same key
     progress: bool = True
     command: list[str] | None = None  # the CLI arguments, to print the resume command
+    engine: str = "live"  # or "ray": Ray Data over a cluster (batch/ray_engine); --out is then a directory
+    ray_address: str | None = None  # an existing Ray cluster ("auto", "ray://host:10001"); None starts one here
+    actors: int = 2  # --engine ray: extraction actors, each with `concurrency` articles in flight
 
 
 @dataclass
@@ -81,6 +84,15 @@ class BatchResult:
     interrupted: bool = False
     fatal: str | None = None
     exit_code: int = 0
+
+    def stop_clocks(self, started: float, cpu_started: float) -> None:
+        """The run's wall and CPU time since `started`; the exit code of an interrupted or stopped run."""
+        self.wall_s = time.perf_counter() - started
+        self.cpu_s = time.process_time() - cpu_started
+        if self.interrupted:
+            self.exit_code = 130
+        elif self.fatal:
+            self.exit_code = max(self.exit_code, 3)
 
     @property
     def written(self) -> int:
@@ -181,9 +193,7 @@ class BatchRun:
     def write_extraction(self, article: Article, key: str, record: ArticleExtraction) -> None:
         """One record's line. A partial one is marked, counted, not cached (--retry-errors asks the model
         again) and exits like an answer that stayed invalid."""
-        line, missing = record.model_dump_json(), missing_parts(record)
-        if missing:
-            line = json.dumps({"status": "partial", "missing": missing, **json.loads(line)}, ensure_ascii=False)
+        line, missing = extraction_line(record)
         self.out.write(line)
         if self.cache is not None and not missing:
             self.cache.put(key, article, line)
@@ -245,12 +255,7 @@ class BatchRun:
         """Stop the clocks and the bar, set the exit code, close the output and the cache (report.finish
         then writes the manifest and the summary)."""
         r = self.result
-        r.wall_s = time.perf_counter() - self.started
-        r.cpu_s = time.process_time() - self.cpu_started
-        if r.interrupted:
-            r.exit_code = 130
-        elif r.fatal:
-            r.exit_code = max(r.exit_code, 3)
+        r.stop_clocks(self.started, self.cpu_started)
         self.progress.stop()
         self.out.close()
         if self.cache is not None:
@@ -258,10 +263,14 @@ class BatchRun:
         return r
 
     def resume_command(self) -> str:
-        if not self.options.command:
-            return "the same command with --resume"
-        args = [a for a in self.options.command if a not in ("--resume", "--overwrite")]
-        return shlex.join(["summarizer", *args, "--resume"])
+        return resume_command(self.options)
+
+
+def resume_command(options: BatchOptions) -> str:
+    if not options.command:
+        return "the same command with --resume"
+    args = [a for a in options.command if a not in ("--resume", "--overwrite")]
+    return shlex.join(["summarizer", *args, "--resume"])
 
 
 def non_empty(options: BatchOptions) -> Iterator[Article | InputError]:

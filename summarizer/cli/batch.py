@@ -35,6 +35,9 @@ def batch(
     provider_batch: Annotated[bool, typer.Option("--provider-batch", help="Go through OpenAI's Batch API (half price, within 24 h): write requests, upload, poll, collect into the same output.")] = False,
     poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="Seconds before the first poll of a provider batch; backs off to 5 minutes.")] = 10.0,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar (the summary is still printed).")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="live: asyncio on this machine. ray: Ray Data on a cluster (pip install -e \".[ray]\"); --out is then a directory of part files.")] = "live",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --engine ray: the cluster to join (auto, host:6379, ray://host:10001). Default: start Ray on this machine.")] = None,
+    actors: Annotated[int, typer.Option("--actors", min=1, max=4096, help="With --engine ray: extraction actors, each with --concurrency articles in flight.")] = 2,
 ) -> None:
     """Structure a dump of articles: one JSONL line per input, concurrent, cached, resumable.
 
@@ -58,6 +61,8 @@ def batch(
         summarizer batch articles.jsonl --out out.jsonl --provider-batch --model openai/gpt-4o-mini
 
         summarizer batch articles.jsonl --out out.jsonl --base-url http://127.0.0.1:8000/v1 --model qwen2.5-7b
+
+        summarizer batch articles.jsonl --engine ray --actors 4 --out out/ --base-url http://127.0.0.1:8000/v1 --model qwen2.5-7b
     """
     from summarizer.batch import BatchOptions, run_batch
     from summarizer.errors import ConfigError
@@ -66,6 +71,8 @@ def batch(
 
     if input_format is not None and input_format not in INPUT_FORMATS:
         raise ConfigError(f"unknown --input-format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")
+    if engine not in ("live", "ray"):
+        raise ConfigError(f"unknown --engine {engine!r}: choose live or ray")
     options = BatchOptions(
         inputs=paths,
         out=out,
@@ -86,6 +93,9 @@ def batch(
         api_key_env=backend.api_key_env,
         progress=not no_progress,
         command=sys.argv[1:],
+        engine=engine,
+        ray_address=ray_address,
+        actors=actors,
     )
     try:
         format_of(out, ("jsonl",), "batch")

@@ -93,7 +93,7 @@ class CallGate:
         import openai  # here, not at the top: see is_fatal
 
         estimate = self._estimate(kwargs) if self.tokens else 0
-        if self.requests or self.tokens or self.paused_until > self.clock():
+        if self._limited():
             await self._acquire(estimate)
         try:
             response = await create(*args, **kwargs)
@@ -109,6 +109,10 @@ class CallGate:
         if self.tokens:
             self._settle(estimate, getattr(response, "usage", None))
         return response
+
+    def _limited(self) -> bool:
+        """Whether a call waits for the buckets or a pause (a gate shared across processes always asks)."""
+        return bool(self.requests or self.tokens or self.paused_until > self.clock())
 
     def _fail(self, exc: BaseException) -> None:
         if self.fatal is None:
