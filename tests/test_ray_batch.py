@@ -177,7 +177,7 @@ def test_a_poison_article_ends_as_its_error_record_and_no_other_is_lost(cluster,
     result = run_ray(server, ray_options(actors=1, concurrency=4), poison=True)
     records = {line_identity(line)[0]: json.loads(line) for line in lines(Path("out"))}
     assert sorted(ids_once(Path("out"))) == sorted(ids)
-    assert records["a5"]["status"] == "error" and "every worker that took this article died" in records["a5"]["message"]
+    assert records["a5"]["status"] == "error" and "every worker that took this article died" in records["a5"]["error"]["message"]
     assert result.extracted == 23 and result.errors == 1 and result.exit_code == 4
 
 

@@ -75,7 +75,7 @@ def test_vllm_answers_make_the_live_batchs_record():
 def test_an_answer_that_is_not_the_schema_is_the_articles_error_record():
     answers = [vllm_answer(row | {"generated_text": "not json"}) for row in vllm_rows(seed_000_answer())]
     record = json.loads(accept_answers(group(answers), functools.partial(make_backend))["line"][0])
-    assert record["id"] == SEED.id and record["status"] == "error" and record["error_type"] == "ExtractionError"
+    assert record["id"] == SEED.id and record["status"] == "error" and record["error"]["type"] == "ExtractionError"
 
 
 def test_the_vllm_config_has_one_engine_per_replica_and_prefix_caching():

@@ -242,8 +242,8 @@ def tally(r: BatchResult, record: dict[str, Any]) -> None:
     """Count one output record as the live batch counts what it writes."""
     if record.get("status") == "error":
         r.errors += 1
-        r.error_types[record["error_type"]] += 1
-        kind = getattr(summarizer.errors, record["error_type"], None)
+        r.error_types[record["error"]["type"]] += 1
+        kind = getattr(summarizer.errors, record["error"]["type"], None)
         r.exit_code = max(r.exit_code, kind.exit_code if isinstance(kind, type) and issubclass(kind, SummarizerError) else 1)
         return
     r.extracted += 1
