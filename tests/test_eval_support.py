@@ -14,7 +14,6 @@ from summarizer.llm.base import Backend
 from summarizer.evals.fixtures import Fixture, load_fixture
 from summarizer.evals.runs import RunLine, now, ok_line
 from summarizer.extraction.run import extract
-from summarizer.schema import ExtractionDraft
 
 # Dated Friday 2024-05-17: "on Thursday" is 2024-05-16. Sentences: 1 sanctions, 2 Treasury, 3 denial,
 # 4 Zakharova quote, 5 missile test, 6 analysts.
