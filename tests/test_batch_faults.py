@@ -173,7 +173,7 @@ def test_a_full_disk_on_a_real_tmpfs(tmp_path):
 @pytest.mark.parametrize(
     ("name", "make", "message"),
     [
-        ("dump", Path.mkdir, "error: dump: directory has no articles (.txt, .md, .json, .jsonl, .csv, .tsv)"),
+        ("dump", Path.mkdir, "error: dump: directory has no articles (.txt, .md, .json, .jsonl, .csv, .tsv, .parquet)"),
         ("dump.jsonl", Path.touch, "error: dump.jsonl: no articles: the input is empty"),
     ],
     ids=["directory", "dump"],

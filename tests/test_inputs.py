@@ -90,7 +90,7 @@ def test_an_empty_dump_or_stdin_is_one_line_and_exit_2(here, command):
         ("empty.jsonl", None, "error: empty.jsonl: no articles: the input is empty"),
         ("-", "", "error: -: no articles: the input is empty"),
         ("-", "\n  \n", "error: -: no articles: the input is empty"),
-        ("empty", None, "error: empty: directory has no articles (.txt, .md, .json, .jsonl, .csv, .tsv)"),
+        ("empty", None, "error: empty: directory has no articles (.txt, .md, .json, .jsonl, .csv, .tsv, .parquet)"),
     ):
         result = invoke(command[0], spec, *command[1:], *FAKE, stdin=stdin)
         assert (result.exit_code, result.stderr.strip()) == (2, message), (spec, stdin)
@@ -105,3 +105,50 @@ def test_eval_run_problems_print_markup_as_text(tmp_path):
     result = CliRunner().invoke(app, ["eval", "--fixtures", str(folder), "--replay", str(run)], env={"COLUMNS": "300"})
     assert result.exit_code == 2, result.stderr
     assert f"error: {run}:3: second line for fixture" in result.stderr  # `[/x]` in the path printed, not parsed
+
+
+def write_parquet(path, records: list[dict]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(records), path, row_group_size=2)  # rows across row groups
+
+
+def test_parquet_rows_are_articles_under_the_one_id_rule(here):
+    """A Parquet dump reads as a CSV table does: its columns by --*-column, an id of its own or
+    `<path>:<row>`, a row without usable text its own error, a file without the text column one error."""
+    from datetime import date
+
+    from summarizer.io.articles import Columns
+    from summarizer.io.readers import count_inputs
+
+    body = SEED_000.read_text().partition("\n\n")[2]
+    (here / "dump").mkdir()
+    write_parquet(here / "dump" / "rows.parquet", [
+        {"id": None, "body": body, "day": date(2024, 3, 5)},
+        {"id": "given", "body": body, "day": None},
+        {"id": None, "body": None, "day": None},
+        {"id": "7", "body": body + " One more.", "day": date(2024, 3, 6)},
+    ])  # fmt: skip
+    write_parquet(here / "dump" / "other.parquet", [{"title": "no text column here"}])
+    (here / "dump" / "cut.parquet").write_bytes(b"PAR1 not really")
+    items = list(stream_inputs(["dump"], columns=Columns(text="body", date="day")))
+    assert [item.id if isinstance(item, Article) else item.article_id for item in items] == [
+        "dump/cut.parquet", "dump/other.parquet", "dump/rows.parquet:1", "given", "dump/rows.parquet:3", "7",
+    ]  # fmt: skip
+    cut, other, first, _, empty, last = items
+    assert str(first.published) == "2024-03-05" and str(last.published) == "2024-03-06"
+    assert "not a readable Parquet file" in str(cut) and "no 'body' column (columns: 'title')" in str(other)
+    assert empty.one_line() == "dump/rows.parquet:3: record has no 'body' string"
+    assert count_inputs(["dump"]) == len(items)
+
+
+def test_batch_reads_parquet_and_says_when_pyarrow_is_missing(here, monkeypatch):
+    write_parquet(here / "d.parquet", [{"text": SEED_000.read_text().partition("\n\n")[2]}])
+    with FakeOpenAI(_answer) as server:
+        result = invoke("batch", "d.parquet", "--out", "out.jsonl", "--no-cache", "--no-progress", "--base-url", server.base_url, "--model", "fake")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((here / "out.jsonl").read_text())["article"]["id"] == "d.parquet:1"
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    (item,) = stream_inputs(["d.parquet"])
+    assert item.one_line() == 'd.parquet: reading Parquet needs pyarrow: pip install -e ".[parquet]"'

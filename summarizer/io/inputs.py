@@ -18,7 +18,7 @@ from pathlib import Path
 from summarizer.errors import InputError
 from summarizer.io.articles import failed
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".tsv")
+ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".tsv", ".parquet")
 STDIN = "-"
 
 

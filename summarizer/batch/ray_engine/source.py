@@ -1,6 +1,6 @@
 """Reading a dump through Ray Data: a Datasource with one read task per file, each running the project's one
-reader (`io.readers.read_file`: JSONL, CSV/TSV, JSON, text, with the column options and the id rule of every
-other command), plus Parquet files row by row under the same rule (`<path>:<row>`, rows counted from 1).
+reader (`io.readers.read_file`: JSONL, CSV/TSV, Parquet, JSON, text, with the column options and the id
+rule of every other command).
 
 A row is an input that needs the model (`article`: the pickled Article) or one that failed to read (`line`:
 its error record, the live batch's). Before a block leaves its read task, the `Ledger` actor admits its ids,
@@ -25,41 +25,11 @@ from ray.data.datasource import Datasource, ReadTask
 
 from summarizer.batch.output import error_record
 from summarizer.errors import InputError
-from summarizer.io.articles import Article, Columns, article_from_record, failed, record_id
-from summarizer.io.inputs import STDIN, expand_inputs, part_id, path_id
+from summarizer.io.articles import Article, Columns
+from summarizer.io.inputs import STDIN, expand_inputs
 from summarizer.io.readers import read_file
 
 SCHEMA = pa.schema([("id", pa.string()), ("line", pa.string()), ("article", pa.binary())])
-PARQUET_BATCH = 1024
-
-
-def read_parquet(path: Path, columns: Columns) -> Iterator[Article | InputError]:
-    """A Parquet file's rows as records; a file without the text column is one error, as a CSV file is."""
-    import pyarrow.parquet as pq
-
-    name, base = str(path), path_id(path)
-    try:
-        table = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as exc:
-        yield failed(InputError(f"not a readable Parquet file ({' '.join(str(exc).split())[:200]})", source=name), base)
-        return
-    header = table.schema_arrow.names
-    if columns.text not in header:
-        shown = ", ".join(repr(h) for h in header[:12])
-        yield failed(InputError(f"no {columns.text!r} column (columns: {shown}): name it with --text-column", source=name), base)
-        return
-    rows = (record for batch in table.iter_batches(batch_size=PARQUET_BATCH) for record in batch.to_pylist())
-    for n, record in enumerate(rows, 1):
-        try:
-            yield article_from_record(record, default_id=part_id(base, n), source=f"{name}:{n}", columns=columns)
-        except InputError as exc:
-            yield failed(exc, record_id(record, columns) or part_id(base, n))
-
-
-def file_inputs(path: str, columns: Columns, fmt: str | None) -> Iterator[Article | InputError]:
-    if (fmt or Path(path).suffix.lower().lstrip(".")) == "parquet":
-        return read_parquet(Path(path), columns)
-    return read_file(Path(path), columns, fmt)
 
 
 def as_row(item: Article | InputError) -> dict[str, Any]:
@@ -120,5 +90,5 @@ def _read_one(path: str, cwd: str, columns: Columns, fmt: str | None, ledger: An
     stopped batch, not articles silently missing)."""
     if os.getcwd() != cwd and os.path.isdir(cwd):
         os.chdir(cwd)  # a worker starts where the job began, which a driver may since have left
-    yield from admitted_blocks(file_inputs(path, columns, fmt), path, ledger, rows)
+    yield from admitted_blocks(read_file(Path(path), columns, fmt), path, ledger, rows)
     ray.get(ledger.read.remote(path))
