@@ -15,7 +15,7 @@ from summarizer.io.console import report, stderr
 
 @with_backend_options
 def batch(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs (quoted: 'dump/**/*.txt'), JSONL/CSV/TSV dumps, or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs (quoted: 'dump/**/*.txt'), JSONL/CSV/TSV/Parquet dumps, or - for stdin.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output (.jsonl, or no suffix): one line per input, appended line by line.")],
     backend: BackendOptions,
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, max=1024, help="Articles in flight at once. The embedded model runs one at a time: for throughput serve it with llama.cpp's or vLLM's server and use --base-url.")] = 8,
@@ -31,11 +31,11 @@ def batch(
     title_column: Annotated[str, typer.Option("--title-column", help="... with the title.")] = "title",
     date_column: Annotated[str, typer.Option("--date-column", help="... with the publication date (ISO).")] = "date",
     url_column: Annotated[str, typer.Option("--url-column", help="... with the URL.")] = "url",
-    input_format: Annotated[str | None, typer.Option("--input-format", help="jsonl, json, csv, tsv or text. Default: by file suffix; stdin is JSONL when it starts with {, else one article.")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="jsonl, json, csv, tsv, parquet or text. Default: by file suffix; stdin is JSONL when it starts with {, else one article.")] = None,
     provider_batch: Annotated[bool, typer.Option("--provider-batch", help="Go through OpenAI's Batch API (half price, within 24 h): write requests, upload, poll, collect into the same output.")] = False,
     poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="Seconds before the first poll of a provider batch; backs off to 5 minutes.")] = 10.0,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar (the summary is still printed).")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="live: asyncio on this machine. ray: Ray Data on a cluster (pip install -e \".[ray]\"); --out is then a directory of part files.")] = "live",
+    engine: Annotated[str, typer.Option("--engine", help="live: asyncio on this machine. ray: Ray Data on a cluster (pip install -e \".[ray]\"); --out is then a directory of part files, Parquet when it is named *.parquet.")] = "live",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --engine ray: the cluster to join (auto, host:6379, ray://host:10001). Default: start Ray on this machine.")] = None,
     actors: Annotated[int, typer.Option("--actors", min=1, max=4096, help="With --engine ray: extraction actors, each with --concurrency articles in flight.")] = 2,
 ) -> None:
@@ -98,7 +98,7 @@ def batch(
         actors=actors,
     )
     try:
-        format_of(out, ("jsonl",), "batch")
+        format_of(out, ("jsonl", "parquet") if engine == "ray" else ("jsonl",), "batch")
         result = run_batch(options, lambda: backend_from_options(backend), stderr)
     except SummarizerError as err:
         report(err)

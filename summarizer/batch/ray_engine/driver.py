@@ -31,7 +31,7 @@ from summarizer.batch.output import OutputLog, error_record
 from summarizer.batch.ray_engine.extractor import Extractor, extract_alone
 from summarizer.batch.ray_engine.gate import Limits
 from summarizer.batch.ray_engine.ledger import Ledger
-from summarizer.batch.ray_engine.parts import PartSink, Written, part_files, part_name, prepare, read_written, run_of
+from summarizer.batch.ray_engine.parts import PartSink, Written, part_files, part_format, part_lines, part_name, prepare, read_written, run_of, write_parquet_part
 from summarizer.batch.ray_engine.source import ArticleSource
 from summarizer.batch.report import finish
 from summarizer.batch.run import BatchOptions, BatchResult, non_empty, resume_command
@@ -39,8 +39,14 @@ from summarizer.errors import ConfigError, ExtractionError, SummarizerError
 from summarizer.llm.base import Backend
 from summarizer.llm.prompts import load_prompt
 
-ACTOR_CPUS = 0.5  # an extractor waits on its endpoint: two share a core
-IO_CPUS = 0.25  # a read or write task: a CPU each (Ray's default) would leave the actors none on a small machine
+# Ray Data budgets a dataset's CPUs: its share of the cluster, split with every other dataset that holds a
+# request in Ray Data's AutoscalingCoordinator (a killed driver's request stays for 180 s). The repartition
+# stage's tasks take one CPU each and cannot be given less; when the actor pool and the read and write tasks
+# held CPUs too, a shrunken share left none for them and the run waited forever (a --resume right after a
+# killed driver, here). So only that stage counts: the extractors wait on their endpoint and the read and
+# write tasks are light, and none of them holds a CPU. Ray Data spreads the actors over the nodes (SPREAD).
+ACTOR_CPUS = 0
+IO_CPUS = 0
 CRASH_RETRIES = 1  # Ray re-runs a task whose worker died this many times, in each pass
 BATCH_ROWS = 4  # articles per block and map task (several tasks run at once in each actor)
 CONNECT_TIMEOUT_S = 5.0
@@ -67,8 +73,6 @@ class RayRun:
 
 
 def run_ray_batch(options: BatchOptions, backend: Backend, make_backend: Callable[[], Backend], console: Console) -> BatchResult:
-    if options.retry_errors:
-        raise ConfigError("--retry-errors is not offered with --engine ray: resume with the live engine, or start over with --overwrite")
     non_empty(options)  # nothing to read is an input error, before Ray starts
     prepare(options.out, resume=options.resume, overwrite=options.overwrite)
     run = RayRun(options, backend, console)
@@ -123,8 +127,8 @@ class RayEngine:
         logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # our summary says what happened; Ray's log files keep the rest
 
     def main(self) -> None:
-        written = read_written(self.options.out)
-        self.run.out.cut_bytes = written.cut_bytes
+        written = read_written(self.options.out, retry_errors=self.options.retry_errors)
+        self.run.out.cut_bytes, self.run.out.retrying = written.cut_bytes, written.retrying
         ledger = self.execute(written.ids, isolated=False)
         self.admission = ray.get(ledger.counts.remote())
         if self.missing(ledger) and self.fatal is None:  # one task each: a poison article takes down only itself
@@ -182,7 +186,8 @@ class RayEngine:
         written here as they finish: a task that dies takes only its article, a finished one is never
         redone, and an article whose every attempt killed its worker (a poison input) is its error record."""
         alone = ray.remote(extract_alone).options(num_cpus=ACTOR_CPUS, max_retries=CRASH_RETRIES, retry_exceptions=False)
-        log = OutputLog(self.options.out / part_name(run, "alone"), resume=False, retry_errors=False, overwrite=True)
+        fmt = part_format(self.options.out)
+        log = OutputLog(self.options.out / part_name(run, "alone"), resume=False, retry_errors=False, overwrite=True) if fmt == "jsonl" else KeptLines()
         pending: dict[Any, str] = {}
         try:
             for row in rows:
@@ -193,8 +198,10 @@ class RayEngine:
                 self.settle(pending, log)
         finally:
             log.close()
+            if isinstance(log, KeptLines) and log.lines:
+                write_parquet_part(log.lines, str(self.options.out / part_name(run, "alone", fmt)))
 
-    def settle(self, pending: dict[Any, str], log: OutputLog) -> None:
+    def settle(self, pending: dict[Any, str], log: OutputLog | KeptLines) -> None:
         [ready], _ = ray.wait(list(pending), num_returns=1)
         article_id = pending.pop(ready)
         try:
@@ -216,7 +223,7 @@ class RayEngine:
         r.skipped, r.duplicates = self.admission["skipped"], self.admission["duplicates"]
         r.fatal = r.fatal or self.fatal
         for path in part_files(self.options.out):
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = part_lines(path)
             out.lines += len(lines)
             if run_of(path) >= self.first_run:
                 for line in lines:
@@ -236,6 +243,20 @@ class RayEngine:
             "throttled": state["throttled"],
             "parts": [p.name for p in part_files(self.options.out) if run_of(p) >= self.first_run],
         }
+
+
+class KeptLines:
+    """The isolated pass's lines for a Parquet part, written whole at its end (few: only articles whose
+    worker died); a driver killed before then loses them to the next --resume, never to a second record."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+
+    def close(self) -> None:
+        pass
 
 
 def tally(r: BatchResult, record: dict[str, Any]) -> None:

@@ -1,16 +1,22 @@
-"""The output of a Ray batch: a directory of JSONL part files, each line one record exactly as the live
-batch writes it (an `ArticleExtraction`, partial or not, or an error record), plus the manifest beside it.
+"""The output of a Ray batch: a directory of part files plus the manifest beside it. Each record is exactly
+the line the live batch writes (an `ArticleExtraction`, partial or not, or an error record): a JSONL part
+holds the lines, a Parquet part (`--out DIR.parquet`) one row per record with `id`, `status` (ok, partial,
+error) and `record`, that line, for DuckDB, Spark or pandas to query.
 
 Exactly one record per input id, across Ray's retries and `--resume`:
-- part names are deterministic, `part-<run>-<write task>.jsonl`: a write task Ray re-runs (its worker died)
-  rewrites its own file instead of adding a second copy of its rows;
+- part names are deterministic, `part-<run>-<write task>.<jsonl|parquet>`: a write task Ray re-runs (its
+  worker died) rewrites its own file instead of adding a second copy of its rows;
 - a run's number is one more than any in the directory, so a later run never overwrites an earlier one;
-- `--resume` reads every part file back (`OutputLog`, the live batch's reader: a partial last line, from a
-  killed write, is cut off and its article redone) and the `Ledger` drops the ids found before any model call.
+- `--resume` reads every part back and the `Ledger` drops the ids found before any model call. A part cut
+  by a kill is repaired first: a JSONL part's partial last line is cut off (`OutputLog`, the live batch's
+  reader), a Parquet part without its footer is set aside as `<name>.cut`; their articles are redone.
+- `--retry-errors` takes the error and partial records out of the parts first, so their ids are redone.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +25,20 @@ from typing import Any
 from ray.data.block import BlockAccessor
 from ray.data.datasource import BlockBasedFileDatasink, FilenameProvider
 
-from summarizer.batch.output import OutputLog
-from summarizer.errors import ConfigError
+from summarizer.batch.output import OutputLog, line_identity
+from summarizer.errors import ConfigError, OutputError
 
-PART = re.compile(r"^part-(\d{4})-[\w]+\.jsonl$")
+PART = re.compile(r"^part-(\d{4})-[\w]+\.(jsonl|parquet)$")
+PARQUET_COLUMNS = ("id", "status", "record")
 
 
-def part_name(run: int, task: str) -> str:
-    return f"part-{run:04d}-{task}.jsonl"
+def part_format(out: Path) -> str:
+    """What `--out` asks for: a directory named `*.parquet` holds Parquet parts, any other JSONL parts."""
+    return "parquet" if out.suffix.lower() == ".parquet" else "jsonl"
+
+
+def part_name(run: int, task: str, fmt: str = "jsonl") -> str:
+    return f"part-{run:04d}-{task}.{fmt}"
 
 
 def part_files(out: Path) -> list[Path]:
@@ -47,26 +59,95 @@ class Written:
     lines: int = 0
     cut_bytes: int = 0
     last_run: int = 0
-    retrying = 0  # error records replaced: --retry-errors is the live engine's
+    retrying: int = 0  # error and partial records taken out for --retry-errors
 
     @property
     def ids(self) -> set[str]:
         return self.done | self.failed
 
+    def add(self, ids: list[tuple[str | None, bool]]) -> None:
+        self.lines += len(ids)
+        for ident, redo in ids:
+            if ident is not None:
+                (self.failed if redo else self.done).add(ident)
 
-def read_written(out: Path) -> Written:
-    """Every id the directory has a record for, each part file read (and repaired) as the live batch reads its output."""
+
+def read_written(out: Path, *, retry_errors: bool = False) -> Written:
+    """Every id the directory has a record for, each part read (and repaired) as the live batch reads its
+    output; with `retry_errors`, the error and partial records are taken out of the parts first."""
     written = Written()
     for path in part_files(out):
-        log = OutputLog(path, resume=True, retry_errors=False, overwrite=False)
-        log.close()
-        written.done |= log.done
-        written.failed |= log.failed - log.done
-        written.lines += log.lines
-        written.cut_bytes += log.cut_bytes
         written.last_run = max(written.last_run, run_of(path))
+        if path.suffix == ".jsonl":
+            log = OutputLog(path, resume=True, retry_errors=retry_errors, overwrite=False)
+            log.close()
+            written.done |= log.done
+            written.failed |= log.failed - log.done
+            written.lines += log.lines
+            written.cut_bytes += log.cut_bytes
+            written.retrying += log.retrying
+            continue
+        ids = parquet_ids(path)
+        if ids is None:  # killed while Ray wrote it: no footer, no rows to trust
+            written.cut_bytes += path.stat().st_size
+            path.rename(path.with_name(path.name + ".cut"))
+            continue
+        redo = sum(1 for _, again in ids if again)
+        if retry_errors and redo:
+            ids = drop_redo_rows(path)
+            written.retrying += redo
+        written.add(ids)
     written.failed -= written.done
     return written
+
+
+def parquet_ids(path: Path) -> list[tuple[str | None, bool]] | None:
+    """(id, redo) of each row of a Parquet part, as `line_identity` gives them for a line; None if unreadable."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, columns=["id", "status"])
+    except (OSError, pa.ArrowException):
+        return None
+    return [(ident, status != "ok") for ident, status in zip(table.column("id").to_pylist(), table.column("status").to_pylist())]
+
+
+def drop_redo_rows(path: Path) -> list[tuple[str | None, bool]]:
+    """--retry-errors on a Parquet part: the part again without its error and partial rows (a temp file renamed over)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    kept = table.filter(pc.equal(table.column("status"), "ok"))
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(kept, temp)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OutputError(f"cannot rewrite the part without its error records ({exc.strerror})", source=str(path)) from exc
+    return [(ident, False) for ident in kept.column("id").to_pylist()]
+
+
+def part_lines(path: Path) -> list[str]:
+    """A part's records, each the line the live batch would write."""
+    if path.suffix == ".jsonl":
+        return path.read_text(encoding="utf-8").splitlines()
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=["record"]).column("record").to_pylist()
+
+
+def parquet_rows(lines: list[str]) -> dict[str, list]:
+    """Output lines as a Parquet part's columns (`id`, `status`, `record`)."""
+    rows: dict[str, list] = {name: [] for name in PARQUET_COLUMNS}
+    for line in lines:
+        ident, redo = line_identity(line)
+        rows["id"].append(ident)
+        rows["status"].append(json.loads(line).get("status", "ok") if redo else "ok")
+        rows["record"].append(line)
+    return rows
 
 
 def prepare(out: Path, *, resume: bool, overwrite: bool) -> None:
@@ -83,20 +164,33 @@ def prepare(out: Path, *, resume: bool, overwrite: bool) -> None:
 
 
 class _PartNames(FilenameProvider):
-    def __init__(self, run: int):
-        super().__init__(file_format="jsonl")
-        self.run = run
+    def __init__(self, run: int, fmt: str):
+        super().__init__(file_format=fmt)
+        self.run, self.fmt = run, fmt
 
     def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
-        return part_name(self.run, f"{task_index:06d}")
+        return part_name(self.run, f"{task_index:06d}", self.fmt)
 
 
 class PartSink(BlockBasedFileDatasink):
-    """Writes each block's `line` column, one line per record, to the run's deterministically named parts."""
+    """Writes each block's `line` column, one record per line or Parquet row, to the run's deterministically named parts."""
 
     def __init__(self, out: Path, run: int, rows_per_file: int):
-        super().__init__(str(out), filename_provider=_PartNames(run), min_rows_per_file=rows_per_file)
+        self.fmt = part_format(out)
+        # absolute: a write task's worker, here or on another node, does not share the driver's directory
+        super().__init__(str(Path(out).resolve()), filename_provider=_PartNames(run, self.fmt), min_rows_per_file=rows_per_file)
 
     def write_block_to_file(self, block: BlockAccessor, file: Any) -> None:
         lines = block.to_arrow().column("line").to_pylist()
-        file.write("".join(line + "\n" for line in lines).encode("utf-8", "surrogatepass"))
+        if self.fmt == "parquet":
+            write_parquet_part(lines, file)
+        else:
+            file.write("".join(line + "\n" for line in lines).encode("utf-8", "surrogatepass"))
+
+
+def write_parquet_part(lines: list[str], where: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, pa.string()) for name in PARQUET_COLUMNS])
+    pq.write_table(pa.Table.from_pydict(parquet_rows(lines), schema=schema), where)
