@@ -101,9 +101,12 @@ def measure(name: str, args: list[str], work: Path, env: dict[str, str], concurr
         "driver_peak_rss_mb": run["driver_peak_rss_mb"],
         "worker_peak_rss_mb": worker_mb or None,
         "errors": run["manifest"]["counts"]["errors"],
+        # the calls the kept records made; fewer than `requests` means work Ray did twice and threw away
+        "attempts_in_records": sum(r["provenance"]["attempts"] for r in run["records"] if "provenance" in r),
     }
     if "engine" in run["manifest"]:
         result["driver_ray_connect_s"] = run["manifest"]["engine"]["ray_start_s"]
+        result["ray_passes"] = run["manifest"]["engine"]["passes"]
     print(f"{name}: {articles} articles ({requests} requests) in {wall:.1f} s = {articles / wall:.2f}/s, {ideal / wall:.3f} of ideal "
           f"({serving:.1f} s from the first request: {ideal / serving:.3f}); driver RSS {result['driver_peak_rss_mb']} MB, "
           f"worker RSS {worker_mb or '-'} MB", flush=True)
