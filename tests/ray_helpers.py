@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from summarizer.llm import base, resolve_backend
 
 POISON = "POISON-PILL"
 
 
-def fake_backend(base_url: str, poison: bool = False, mode: str | None = None):
+def fake_backend(base_url: str, poison: bool = False, mode: str | None = None, callers: str | None = None):
+    """`callers`: a directory where each process that makes a model call leaves a file named by its pid
+    (so a test kills an actor of its own run that is working, not an idle or an earlier run's one)."""
     base.BACKOFF_BASE_S, base.BACKOFF_CAP_S = 0.01, 0.05  # in each worker, as quick_retries does in-process
     backend = resolve_backend("fake", base_url=base_url, timeout=5.0, mode=mode)
-    if poison:
+    if poison or callers:
         inner = backend.acreate
 
         async def acreate(*args, **kwargs):
-            if POISON in json.dumps(kwargs.get("messages"), default=str):
+            if poison and POISON in json.dumps(kwargs.get("messages"), default=str):
                 os._exit(1)  # a crash in native code, as far as Ray can tell: the worker process is gone
+            if callers:
+                Path(callers, str(os.getpid())).touch()
             return await inner(*args, **kwargs)
 
         backend.acreate = acreate

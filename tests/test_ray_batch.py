@@ -34,7 +34,6 @@ from summarizer.io.readers import stream_inputs  # noqa: E402
 
 SEED = next(stream_inputs([str(SEED_000)]))
 TESTS = Path(__file__).resolve().parent
-CLUSTER_MARK = "SUMMARIZER_RAY_TEST_CLUSTER"
 HANG_S = 300  # the slowest test takes ~40 s on 2 cores
 
 
@@ -43,7 +42,6 @@ def cluster():
     """One local Ray for the module; its workers import this tree and tests/ray_helpers."""
     saved = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), str(ROOT), saved) if p)
-    os.environ[CLUSTER_MARK] = str(os.getpid())  # inherited by this cluster's workers: others' Ray workers are not ours to kill
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
         yield ray.get_runtime_context().gcs_address
@@ -147,46 +145,28 @@ def test_200_articles_with_30pc_faults_give_200_unique_ids(cluster, server):
     assert json.loads(manifest_path(Path("out")).read_text())["engine"]["throttled"] > 0, "the 429s reached the shared gate"
 
 
-def busy_map_workers() -> list[int]:
-    """This cluster's extraction actors running a task now (Ray titles them `ray::<actor>.<method>`)."""
-    pids, mark = [], f"{CLUSTER_MARK}={os.getpid()}".encode()
-    for entry in Path("/proc").iterdir():
-        try:
-            if (
-                entry.name.isdigit()
-                and b"MapWorker(MapBatches(Extractor)).submit" in (entry / "cmdline").read_bytes()
-                and mark in (entry / "environ").read_bytes().split(b"\0")
-            ):
-                pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
-
-
-def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(cluster, server):
+def test_a_worker_killed_mid_run_loses_nothing_and_doubles_nothing(cluster, server, tmp_path):
     ids = write_jsonl(Path("in.jsonl"), 120)
     server.responder = queue_responder([seed_000_answer()])
+    callers = tmp_path / "callers"  # the pids of this run's processes that made a model call
+    callers.mkdir()
     killed: list[int] = []
     start = server.request_count
-    earlier = set(busy_map_workers())  # an earlier test's actor, not yet reaped, is not this run's
-
-    def ours() -> list[int]:
-        return [pid for pid in busy_map_workers() if pid not in earlier]
 
     def kill_one() -> None:
-        while server.request_count - start < 60 or not ours():
+        while server.request_count - start < 60 or not any(callers.iterdir()):
             if server.request_count - start >= 300:
                 return  # too late to be mid-run: the assertion below says so
             time.sleep(0.05)
-        pid = ours()[0]
+        pid = int(sorted(callers.iterdir())[0].name)
         os.kill(pid, signal.SIGKILL)
         killed.append(pid)
 
     killer = threading.Thread(target=kill_one, daemon=True)
     killer.start()
-    result = run_ray(server, ray_options())
+    result = run_batch(ray_options(), functools.partial(fake_backend, server.base_url, callers=str(callers)))
     killer.join(timeout=1)
-    assert killed and server.request_count - start > 360, "a worker was killed mid-run, and its calls made again"
+    assert killed and server.request_count - start > 360, "a working actor was killed mid-run, and its calls made again"
     assert sorted(ids_once(Path("out"))) == sorted(ids) and result.extracted == 120
 
 
