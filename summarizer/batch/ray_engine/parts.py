@@ -78,27 +78,32 @@ def read_written(out: Path, *, retry_errors: bool = False) -> Written:
     written = Written()
     for path in part_files(out):
         written.last_run = max(written.last_run, run_of(path))
-        if path.suffix == ".jsonl":
-            log = OutputLog(path, resume=True, retry_errors=retry_errors, overwrite=False)
-            log.close()
-            written.done |= log.done
-            written.failed |= log.failed - log.done
-            written.lines += log.lines
-            written.cut_bytes += log.cut_bytes
-            written.retrying += log.retrying
-            continue
-        ids = parquet_ids(path)
-        if ids is None:  # killed while Ray wrote it: no footer, no rows to trust
-            written.cut_bytes += path.stat().st_size
-            path.rename(path.with_name(path.name + ".cut"))
-            continue
-        redo = sum(1 for _, again in ids if again)
-        if retry_errors and redo:
-            ids = drop_redo_rows(path)
-            written.retrying += redo
-        written.add(ids)
+        (_read_jsonl_part if path.suffix == ".jsonl" else _read_parquet_part)(path, written, retry_errors)
     written.failed -= written.done
     return written
+
+
+def _read_jsonl_part(path: Path, written: Written, retry_errors: bool) -> None:
+    log = OutputLog(path, resume=True, retry_errors=retry_errors, overwrite=False)
+    log.close()
+    written.done |= log.done
+    written.failed |= log.failed - log.done
+    written.lines += log.lines
+    written.cut_bytes += log.cut_bytes
+    written.retrying += log.retrying
+
+
+def _read_parquet_part(path: Path, written: Written, retry_errors: bool) -> None:
+    ids = parquet_ids(path)
+    if ids is None:  # killed while Ray wrote it: no footer, no rows to trust
+        written.cut_bytes += path.stat().st_size
+        path.rename(path.with_name(path.name + ".cut"))
+        return
+    redo = sum(1 for _, again in ids if again)
+    if retry_errors and redo:
+        ids = drop_redo_rows(path)
+        written.retrying += redo
+    written.add(ids)
 
 
 def parquet_ids(path: Path) -> list[tuple[str | None, bool]] | None:
