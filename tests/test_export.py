@@ -184,3 +184,31 @@ def test_memory_stays_flat_over_100k_lines(batch_out, tmp_path):
     assert size > 100e6
     print(f"peak RSS {peaks}, input {size / 1e6:.0f} MB")
     assert peaks[100_000] - peaks[1_000] < 8e6, f"{peaks}: memory grew with the file ({size / 1e6:.0f} MB)"
+
+
+def test_a_ray_output_directory_exports_as_its_jsonl_would(batch_out, tmp_path):
+    """`batch --engine ray` writes a directory of part files, JSONL or Parquet (`id`, `status`, `record`):
+    exported part by part, the same rows as the one JSONL; a cut Parquet part or no parts is one line."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    lines = batch_out.read_text().splitlines()
+    for name, chunk in (("jsonl", lines[:2]), ("parquet", lines[2:])):
+        out = tmp_path / f"out.{name}"
+        out.mkdir()
+        for n, line in enumerate(chunk):
+            part = out / f"part-0001-{n:06d}.{name}"
+            if name == "jsonl":
+                part.write_text(line + "\n")
+            else:
+                status = json.loads(line).get("status", "ok")
+                pq.write_table(pa.table({"id": ["x"], "status": [status], "record": [line]}), part)
+    whole = export(batch_out, "--to", tmp_path / "whole_events.csv")
+    parts = export(tmp_path / "out.jsonl", tmp_path / "out.parquet", "--to", tmp_path / "parts_events.csv")
+    assert whole.exit_code == parts.exit_code == 0, parts.output
+    assert read_csv(tmp_path / "parts_events.csv") == read_csv(tmp_path / "whole_events.csv") != []
+    assert "skipped 1 error record" in parts.stderr
+    (tmp_path / "out.parquet" / "part-0002-000000.parquet").write_bytes(b"PAR1 cut")
+    (tmp_path / "empty").mkdir()
+    for spec, message in ((tmp_path / "out.parquet", "cannot read file (not a readable Parquet part"), (tmp_path / "empty", "a directory without part files")):
+        result = export(spec, "--to", tmp_path / "x_events.csv")
+        assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

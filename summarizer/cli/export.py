@@ -13,7 +13,7 @@ from summarizer.io.console import report, stderr, warn
 
 
 def export(
-    paths: Annotated[list[str], typer.Argument(help="JSONL of extraction records: what `batch` writes (one line each), or an eval run file (.gz too); - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(help="JSONL of extraction records: what `batch` writes (one line each), or an eval run file (.gz too); the directory `batch --engine ray` writes (JSONL or Parquet parts); - for stdin.")],
     to: Annotated[
         list[Path],
         typer.Option("--to", "-t", help="A table to write, repeatable: the name picks the table (events, claims, entities; or ending in _events, ...), the suffix the format (.csv, .parquet)."),

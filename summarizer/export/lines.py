@@ -1,13 +1,14 @@
 """Reading extraction JSONL (what `batch` and `summarize` write, or an eval run file) line by line, in
 constant memory: each line is a record (complete or partial), an error record, or malformed. A file whose
-first line is no record at all (not JSON, binary, a dump of articles) is refused as a whole."""
+first line is no record at all (not JSON, binary, a dump of articles) is refused as a whole. A directory is
+read as `batch --engine ray` output: its part files (JSONL or Parquet) in order."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -15,6 +16,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from summarizer.errors import InputError
+from summarizer.io.parts import part_files, part_lines
 from summarizer.schema import ArticleExtraction
 
 
@@ -46,7 +48,9 @@ def check_input(spec: str) -> None:
     path = Path(spec)
     if not path.exists():
         raise InputError("no such file", source=spec)
-    if not path.is_file():
+    if path.is_dir() and not part_files(path):
+        raise InputError("a directory without part files: export reads a JSONL of extraction records (what `batch` writes) or the directory `batch --engine ray` writes", source=spec)
+    if not path.is_file() and not path.is_dir():
         raise InputError("not a file: export reads a JSONL of extraction records (what `batch` writes)", source=spec)
 
 
@@ -97,10 +101,22 @@ def parse(raw: bytes, where: str) -> Line:
 
 
 def read_lines(spec: str) -> Iterator[Line]:
-    """Every non-blank line of one input, in order. The first one must be a record or an error record, else
-    the input is no extraction JSONL (InputError); later bad lines come back as Malformed."""
-    name = "<stdin>" if spec == "-" else spec
+    """Every non-blank line of one input, in order (of a Ray output directory, of each part in turn). The
+    first one must be a record or an error record, else the input is no extraction JSONL (InputError); later
+    bad lines come back as Malformed."""
+    if spec != "-" and Path(spec).is_dir():
+        for part in part_files(Path(spec)):
+            yield from _read_lines(part_lines(part), str(part))
+        return
     handle = _open(spec)
+    try:
+        yield from _read_lines(handle, "<stdin>" if spec == "-" else spec)
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _read_lines(handle: Iterable[bytes], name: str) -> Iterator[Line]:
     first = True
     try:
         for lineno, raw in enumerate(handle, 1):
@@ -113,6 +129,3 @@ def read_lines(spec: str) -> Iterator[Line]:
             yield item
     except (OSError, EOFError) as exc:  # a gzip file that is not gzip or cut short, a read error
         raise InputError(f"cannot read file ({exc.strerror or exc})", source=name) from exc
-    finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()

@@ -16,11 +16,11 @@ from typing import Any, BinaryIO
 from summarizer.errors import InputError
 from summarizer.io.articles import DEFAULT_COLUMNS, Article, Columns, article_from_record, article_from_text, failed, record_id
 from summarizer.io.inputs import STDIN, expand_inputs, part_id, path_id
+from summarizer.io.parts import PARQUET_EXTRA
 
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet", "text")
 _BINARY_PROBE = 8192  # bytes looked at for NUL before streaming a dump (whole-read inputs are checked whole)
 PARQUET_BATCH = 1024  # Parquet rows decoded at once: a row group can be far larger than memory wants
-PARQUET_EXTRA = 'pip install -e ".[parquet]"'
 
 
 def _decode(raw: bytes, source: str, warnings: list[str]) -> str:

@@ -31,11 +31,12 @@ from summarizer.batch.output import OutputLog, error_record
 from summarizer.batch.ray_engine.extractor import Extractor, extract_alone
 from summarizer.batch.ray_engine.gate import Limits
 from summarizer.batch.ray_engine.ledger import Ledger
-from summarizer.batch.ray_engine.parts import PartSink, Written, part_files, part_format, part_lines, part_name, prepare, read_written, run_of, write_parquet_part
+from summarizer.batch.ray_engine.parts import PartSink, Written, part_format, part_name, prepare, read_written, write_parquet_part
 from summarizer.batch.ray_engine.source import ArticleSource
 from summarizer.batch.report import finish
 from summarizer.batch.run import BatchOptions, BatchResult, non_empty, resume_command
 from summarizer.errors import ConfigError, ExtractionError, SummarizerError
+from summarizer.io.parts import part_files, part_lines, run_of
 from summarizer.llm.base import Backend
 from summarizer.llm.prompts import load_prompt
 
@@ -223,7 +224,7 @@ class RayEngine:
         r.skipped, r.duplicates = self.admission["skipped"], self.admission["duplicates"]
         r.fatal = r.fatal or self.fatal
         for path in part_files(self.options.out):
-            lines = part_lines(path)
+            lines = list(part_lines(path))
             out.lines += len(lines)
             if run_of(path) >= self.first_run:
                 for line in lines:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ from ray.data.datasource import BlockBasedFileDatasink, FilenameProvider
 
 from summarizer.batch.output import OutputLog, line_identity
 from summarizer.errors import ConfigError, OutputError
+from summarizer.io.parts import part_files, run_of
 
-PART = re.compile(r"^part-(\d{4})-[\w]+\.(jsonl|parquet)$")
 PARQUET_COLUMNS = ("id", "status", "record")
 
 
@@ -39,15 +38,6 @@ def part_format(out: Path) -> str:
 
 def part_name(run: int, task: str, fmt: str = "jsonl") -> str:
     return f"part-{run:04d}-{task}.{fmt}"
-
-
-def part_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.iterdir() if PART.match(p.name)) if out.is_dir() else []
-
-
-def run_of(path: Path) -> int:
-    match = PART.match(path.name)
-    return int(match.group(1)) if match else 0
 
 
 @dataclass
@@ -133,15 +123,6 @@ def drop_redo_rows(path: Path) -> list[tuple[str | None, bool]]:
         temp.unlink(missing_ok=True)
         raise OutputError(f"cannot rewrite the part without its error records ({exc.strerror})", source=str(path)) from exc
     return [(ident, False) for ident in kept.column("id").to_pylist()]
-
-
-def part_lines(path: Path) -> list[str]:
-    """A part's records, each the line the live batch would write."""
-    if path.suffix == ".jsonl":
-        return path.read_text(encoding="utf-8").splitlines()
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path, columns=["record"]).column("record").to_pylist()
 
 
 def parquet_rows(lines: list[str]) -> dict[str, list]:
