@@ -74,6 +74,22 @@ def _probe_binary(handle: BinaryIO, source: str) -> None:
         raise InputError("binary file, not text", source=source)
 
 
+def _record(record: object, default_id: str, source: str, columns: Columns) -> Article | InputError:
+    """One record of a table or JSON file as an article, or its error named by the id it would have had."""
+    try:
+        return article_from_record(record, default_id=default_id, source=source, columns=columns)
+    except InputError as exc:
+        return failed(exc, record_id(record, columns) or default_id)
+
+
+def _no_text_column(header: list[str], name: str, id_base: str, columns: Columns) -> InputError | None:
+    """A table (CSV/TSV, Parquet) without the text column is one error for the whole file."""
+    if columns.text in header:
+        return None
+    shown = ", ".join(repr(h) for h in header[:12])
+    return failed(InputError(f"no {columns.text!r} column (columns: {shown}): name it with --text-column", source=name), id_base)
+
+
 def _read_table(handle: Iterable[str], name: str, id_base: str, columns: Columns, delimiter: str) -> Iterator[Article | InputError]:
     """CSV/TSV rows as records, read lazily. Rows are numbered as in a spreadsheet (the header is row 1)."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
@@ -86,9 +102,8 @@ def _read_table(handle: Iterable[str], name: str, id_base: str, columns: Columns
     if not header:
         yield failed(InputError("empty table (no header row)", source=name), id_base)
         return
-    if columns.text not in header:
-        shown = ", ".join(repr(h) for h in header[:12])
-        yield failed(InputError(f"no {columns.text!r} column (columns: {shown}): name it with --text-column", source=name), id_base)
+    if (missing := _no_text_column(header, name, id_base, columns)) is not None:
+        yield missing
         return
     row = 1
     while True:
@@ -101,10 +116,7 @@ def _read_table(handle: Iterable[str], name: str, id_base: str, columns: Columns
         except csv.Error as exc:
             yield failed(InputError(f"row is not valid CSV ({exc})", source=source), default_id)
             continue
-        try:
-            yield article_from_record(record, default_id=default_id, source=source, columns=columns)
-        except InputError as exc:
-            yield failed(exc, record_id(record, columns) or default_id)
+        yield _record(record, default_id, source, columns)
 
 
 def input_format(path: str | Path, forced: str | None = None) -> str:
@@ -128,18 +140,12 @@ def _read_parquet(path: Path, name: str, base: str, columns: Columns) -> Iterato
     except (OSError, pa.ArrowException) as exc:
         yield failed(InputError(f"not a readable Parquet file ({' '.join(str(exc).split())[:200]})", source=name), base)
         return
-    header = table.schema_arrow.names
-    if columns.text not in header:
-        shown = ", ".join(repr(h) for h in header[:12])
-        yield failed(InputError(f"no {columns.text!r} column (columns: {shown}): name it with --text-column", source=name), base)
+    if (missing := _no_text_column(table.schema_arrow.names, name, base, columns)) is not None:
+        yield missing
         return
     rows = (record for batch in table.iter_batches(batch_size=PARQUET_BATCH) for record in batch.to_pylist())
     for n, record in enumerate(rows, 1):
-        default_id = part_id(base, n)
-        try:
-            yield article_from_record(record, default_id=default_id, source=f"{name}:{n}", columns=columns)
-        except InputError as exc:
-            yield failed(exc, record_id(record, columns) or default_id)
+        yield _record(record, part_id(base, n), f"{name}:{n}", columns)
 
 
 def read_file(path: Path, columns: Columns = DEFAULT_COLUMNS, fmt: str | None = None) -> Iterator[Article | InputError]:
@@ -174,11 +180,7 @@ def read_file(path: Path, columns: Columns = DEFAULT_COLUMNS, fmt: str | None = 
             data = json.loads(text)
             records = data if isinstance(data, list) else [data]
             for i, record in enumerate(records, 1):
-                default_id = base if len(records) == 1 else part_id(base, i)
-                try:
-                    yield article_from_record(record, default_id=default_id, source=name, columns=columns)
-                except InputError as exc:
-                    yield failed(exc, record_id(record, columns) or default_id)
+                yield _record(record, base if len(records) == 1 else part_id(base, i), name, columns)
         else:
             yield article_from_text(text, default_id=base, source=name, warnings=warnings)
     except json.JSONDecodeError as exc:
