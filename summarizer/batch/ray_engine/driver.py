@@ -31,7 +31,7 @@ from summarizer.batch.output import OutputLog, error_record
 from summarizer.batch.ray_engine.extractor import Extractor, extract_alone
 from summarizer.batch.ray_engine.gate import Limits
 from summarizer.batch.ray_engine.ledger import Ledger
-from summarizer.batch.ray_engine.parts import PartSink, Written, part_format, part_name, prepare, read_written, write_parquet_part
+from summarizer.batch.ray_engine.parts import ParquetPart, PartSink, Written, next_run, open_part, prepare, read_written
 from summarizer.batch.ray_engine.source import ArticleSource
 from summarizer.batch.report import finish
 from summarizer.batch.run import BatchOptions, BatchResult, non_empty, resume_command
@@ -116,7 +116,7 @@ class RayEngine:
     def __init__(self, run: RayRun, make_backend: Callable[[], Backend], *, ray_start_s: float):
         self.run, self.options, self.make_backend = run, run.options, make_backend
         self.ray_start_s = ray_start_s
-        self.first_run = read_written(self.options.out).last_run + 1
+        self.first_run = next_run(self.options.out)
         self.passes, self.poisoned = 0, 0
         self.admission: dict[str, int] = {"skipped": 0, "duplicates": 0}
         self.limits = ray.remote(Limits).options(num_cpus=0).remote(self.options.rpm, self.options.tpm)
@@ -132,8 +132,10 @@ class RayEngine:
         self.run.out.cut_bytes, self.run.out.retrying = written.cut_bytes, written.retrying
         ledger = self.execute(written.ids, isolated=False)
         self.admission = ray.get(ledger.counts.remote())
-        if self.missing(ledger) and self.fatal is None:  # one task each: a poison article takes down only itself
-            self.execute(read_written(self.options.out).ids, isolated=True)
+        if self.fatal is None:
+            after = read_written(self.options.out).ids
+            if ray.get(ledger.claimed.remote()) - after:  # claimed, no record: one task each, so a poison article takes down only itself
+                self.execute(after, isolated=True)
 
     def execute(self, done: set[str], *, isolated: bool = False) -> Any:
         """One pass over the inputs, skipping `done`: read, extract in the actor pool, write the parts (or,
@@ -187,8 +189,7 @@ class RayEngine:
         written here as they finish: a task that dies takes only its article, a finished one is never
         redone, and an article whose every attempt killed its worker (a poison input) is its error record."""
         alone = ray.remote(extract_alone).options(num_cpus=ACTOR_CPUS, max_retries=CRASH_RETRIES, retry_exceptions=False)
-        fmt = part_format(self.options.out)
-        log = OutputLog(self.options.out / part_name(run, "alone"), resume=False, retry_errors=False, overwrite=True) if fmt == "jsonl" else KeptLines()
+        log = open_part(self.options.out, run, "alone")
         pending: dict[Any, str] = {}
         try:
             for row in rows:
@@ -199,10 +200,8 @@ class RayEngine:
                 self.settle(pending, log)
         finally:
             log.close()
-            if isinstance(log, KeptLines) and log.lines:
-                write_parquet_part(log.lines, str(self.options.out / part_name(run, "alone", fmt)))
 
-    def settle(self, pending: dict[Any, str], log: OutputLog | KeptLines) -> None:
+    def settle(self, pending: dict[Any, str], log: OutputLog | ParquetPart) -> None:
         [ready], _ = ray.wait(list(pending), num_returns=1)
         article_id = pending.pop(ready)
         try:
@@ -214,9 +213,6 @@ class RayEngine:
             self.poisoned += 1
         for line in lines:
             log.write(line)
-
-    def missing(self, ledger: Any) -> set[str]:
-        return ray.get(ledger.claimed.remote()) - read_written(self.options.out).ids
 
     def count(self) -> None:
         """The run's counts, read back from the part files it wrote (what is on disk is what counts)."""
@@ -244,20 +240,6 @@ class RayEngine:
             "throttled": state["throttled"],
             "parts": [p.name for p in part_files(self.options.out) if run_of(p) >= self.first_run],
         }
-
-
-class KeptLines:
-    """The isolated pass's lines for a Parquet part, written whole at its end (few: only articles whose
-    worker died); a driver killed before then loses them to the next --resume, never to a second record."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def write(self, line: str) -> None:
-        self.lines.append(line)
-
-    def close(self) -> None:
-        pass
 
 
 def tally(r: BatchResult, record: dict[str, Any]) -> None:

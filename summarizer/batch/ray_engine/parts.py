@@ -48,7 +48,6 @@ class Written:
     failed: set[str] = field(default_factory=set)
     lines: int = 0
     cut_bytes: int = 0
-    last_run: int = 0
     retrying: int = 0  # error and partial records taken out for --retry-errors
 
     @property
@@ -62,12 +61,16 @@ class Written:
                 (self.failed if redo else self.done).add(ident)
 
 
+def next_run(out: Path) -> int:
+    """This run's number: one more than any part's in the directory, so it never overwrites an earlier run's."""
+    return max((run_of(path) for path in part_files(out)), default=0) + 1
+
+
 def read_written(out: Path, *, retry_errors: bool = False) -> Written:
     """Every id the directory has a record for, each part read (and repaired) as the live batch reads its
     output; with `retry_errors`, the error and partial records are taken out of the parts first."""
     written = Written()
     for path in part_files(out):
-        written.last_run = max(written.last_run, run_of(path))
         (_read_jsonl_part if path.suffix == ".jsonl" else _read_parquet_part)(path, written, retry_errors)
     written.failed -= written.done
     return written
@@ -180,3 +183,24 @@ def write_parquet_part(lines: list[str], where: Any) -> None:
 
     schema = pa.schema([(name, pa.string()) for name in PARQUET_COLUMNS])
     pq.write_table(pa.Table.from_pydict(parquet_rows(lines), schema=schema), where)
+
+
+class ParquetPart:
+    """The driver's own Parquet part (the isolated pass: few lines, only articles whose worker died), written
+    whole when closed; a driver killed before then leaves those ids to the next --resume, never a second record."""
+
+    def __init__(self, path: Path):
+        self.path, self.lines = path, []
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
+
+    def close(self) -> None:
+        if self.lines:
+            write_parquet_part(self.lines, str(self.path))
+
+
+def open_part(out: Path, run: int, task: str) -> OutputLog | ParquetPart:
+    """A part the driver writes itself, line by line, in the format `--out` asks for."""
+    path = out / part_name(run, task, part_format(out))
+    return OutputLog(path, resume=False, retry_errors=False, overwrite=True) if path.suffix == ".jsonl" else ParquetPart(path)
