@@ -16,7 +16,7 @@ from summarizer.io.console import report, stderr
 @with_backend_options
 def batch(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs (quoted: 'dump/**/*.txt'), JSONL/CSV/TSV/Parquet dumps, or - for stdin.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output (.jsonl, or no suffix): one line per input, appended line by line.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL output (.jsonl, or no suffix): one line per input, appended line by line. With --engine ray: a directory of part files (Parquet when named *.parquet).")],
     backend: BackendOptions,
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, max=1024, help="Articles in flight at once. The embedded model runs one at a time: for throughput serve it with llama.cpp's or vLLM's server and use --base-url.")] = 8,
     rpm: Annotated[float | None, typer.Option("--rpm", min=0.1, help="Client-side limit: requests per minute (retries and re-asks count).")] = None,
