@@ -184,6 +184,11 @@ def error_record(article_id: str, error: BaseException, attempts: int | None) ->
     }
 
 
+def error_line(article_id: str, error: BaseException, attempts: int | None) -> str:
+    """The error record's output line, as the live batch writes it."""
+    return json.dumps(error_record(article_id, error, attempts), ensure_ascii=False)
+
+
 def manifest_path(out: Path) -> Path:
     """`structured.jsonl` -> `structured.manifest.json`, beside it."""
     return out.with_name((out.stem if out.suffix else out.name) + ".manifest.json")

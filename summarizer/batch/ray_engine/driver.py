@@ -27,7 +27,7 @@ import ray.data
 from rich.console import Console
 
 import summarizer.errors
-from summarizer.batch.output import OutputLog, error_record
+from summarizer.batch.output import OutputLog, error_line
 from summarizer.batch.ray_engine.extractor import Extractor, extract_alone
 from summarizer.batch.ray_engine.gate import Limits
 from summarizer.batch.ray_engine.ledger import Ledger
@@ -209,7 +209,7 @@ class RayEngine:
         except ray.exceptions.RayError as exc:  # the worker died in every attempt
             attempts = CRASH_RETRIES + 1
             error = ExtractionError(f"every worker that took this article died ({attempts} attempts, {type(exc).__name__}): see the Ray worker logs", source=article_id)
-            lines = [json.dumps(error_record(article_id, error, attempts), ensure_ascii=False)]
+            lines = [error_line(article_id, error, attempts)]
             self.poisoned += 1
         for line in lines:
             log.write(line)

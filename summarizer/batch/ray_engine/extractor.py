@@ -5,13 +5,12 @@ tenacity retries of provider faults), each ending as one output line, its record
 from __future__ import annotations
 
 import asyncio
-import json
 import pickle
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from summarizer.batch.output import error_record, extraction_line
+from summarizer.batch.output import error_line, extraction_line
 from summarizer.batch.ray_engine.gate import SharedGate
 from summarizer.errors import ConfigError
 from summarizer.llm.base import CALL_GATE, Backend, call_stats
@@ -69,7 +68,7 @@ class Extractor:
                 except Exception as exc:
                     if self.gate.fatal is not None:
                         return None
-                    return json.dumps(error_record(article.id, exc, stats["attempts"] or None), ensure_ascii=False)
+                    return error_line(article.id, exc, stats["attempts"] or None)
         return extraction_line(record)[0]
 
 

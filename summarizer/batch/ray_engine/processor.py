@@ -29,7 +29,7 @@ import instructor
 import numpy as np
 from ray.data.llm import build_processor, vLLMEngineProcessorConfig
 
-from summarizer.batch.output import error_record, extraction_line
+from summarizer.batch.output import error_line, extraction_line
 from summarizer.extraction.run import ExtractionRun
 from summarizer.io.articles import Article
 from summarizer.llm.base import Backend
@@ -113,5 +113,5 @@ def accept_answers(group: dict[str, np.ndarray], make_backend: Callable[[], Back
             run.accept_completion(run.steps[int(group["step"][i])], json.loads(group["completion"][i]))
         line = extraction_line(run.result())[0]
     except Exception as exc:  # an answer that stayed invalid, a bug: this article's error record
-        line = json.dumps(error_record(article.id, exc, run.stats["attempts"] or None), ensure_ascii=False)
+        line = error_line(article.id, exc, run.stats["attempts"] or None)
     return {"id": [article.id], "line": [line]}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import os
 import pickle
 from collections.abc import Iterable, Iterator
@@ -23,7 +22,7 @@ import ray
 from ray.data.block import BlockMetadata
 from ray.data.datasource import Datasource, ReadTask
 
-from summarizer.batch.output import error_record
+from summarizer.batch.output import error_line
 from summarizer.errors import InputError
 from summarizer.io.articles import Article, Columns
 from summarizer.io.inputs import STDIN, expand_inputs
@@ -35,7 +34,7 @@ SCHEMA = pa.schema([("id", pa.string()), ("line", pa.string()), ("article", pa.b
 def as_row(item: Article | InputError) -> dict[str, Any]:
     if isinstance(item, InputError):
         article_id = getattr(item, "article_id", None) or item.source or "?"
-        return {"id": article_id, "line": json.dumps(error_record(article_id, item, 0), ensure_ascii=False), "article": None}
+        return {"id": article_id, "line": error_line(article_id, item, 0), "article": None}
     return {"id": item.id, "line": None, "article": pickle.dumps(item)}
 
 
